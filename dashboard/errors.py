@@ -39,7 +39,7 @@ class WriteConflictError(DashboardError):
 
 
 class GeocodeError(DashboardError):
-    """A geocoding service failed (unreachable, timed out, rate limited, bad reply); distinct from not found."""
+    """A geocoding service failed (unreachable, timeout, rate limit, bad reply); not the same as not found."""
 
 
 class ConfigurationError(DashboardError, ValueError):

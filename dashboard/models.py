@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-PlaceKind = Literal["city", "town", "village", "neighbourhood", "governorate", "district", "facility", "region"]
+PlaceKind = Literal[
+    "city", "town", "village", "neighbourhood", "governorate", "district", "facility", "region"
+]
 PLACE_KINDS: tuple[str, ...] = (
     "city", "town", "village", "neighbourhood", "governorate", "district", "facility", "region",
 )
