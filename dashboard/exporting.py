@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dashboard.models import ControlEvent, Faction, Place, Status
+from dashboard.safe_html import safe_url
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula (tab and CR included).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,19 +37,6 @@ def guard_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def web_url(url: str | None) -> str | None:
-    """Return ``url`` if it is a plain http(s) link, else None (no javascript: or data: links in exports)."""
-    if not url:
-        return None
-    cleaned = url.strip()
-    scheme, sep, rest = cleaned.partition(":")
-    if not sep or scheme.lower() not in ("http", "https") or not rest.startswith("//") or len(rest) <= 2:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 for ch in cleaned):
-        return None
-    return cleaned
 
 
 def _latest(events: Iterable[ControlEvent]) -> ControlEvent | None:
@@ -98,7 +86,7 @@ class SnapshotRow:
             "confidence": ev.confidence if ev else None,
             "outlet": ev.source.outlet if ev else None,
             "published": _iso(ev.source.published) if ev else None,
-            "url": web_url(ev.source.url) if ev else None,
+            "url": safe_url(ev.source.url) if ev else None,
             "origin": ev.origin if ev else None,
             "reviewed": ev.reviewed if ev else None,
         }
@@ -187,7 +175,7 @@ class ChangeRow:
             "confidence": ev.confidence,
             "outlet": ev.source.outlet,
             "published": _iso(ev.source.published),
-            "url": web_url(ev.source.url),
+            "url": safe_url(ev.source.url),
             "quote": ev.quote,
             "origin": ev.origin,
             "reviewed": ev.reviewed,

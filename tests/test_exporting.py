@@ -67,26 +67,6 @@ def test_guard_cell_prefixes_formula_starts_only_in_text(value: object, expected
     assert exporting.guard_cell(value) == expected
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://example.org/a?b=1", "https://example.org/a?b=1"),
-        ("  HTTP://example.org  ", "HTTP://example.org"),
-        ("javascript:alert(1)", None),
-        ("JavaScript://example.org/%0aalert(1)", None),
-        ("data:text/html,<script>", None),
-        ("ftp://example.org", None),
-        ("https://", None),
-        ("https://exa mple.org", None),
-        ("//example.org", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_web_url_keeps_only_http_links(url: str | None, expected: str | None) -> None:
-    assert exporting.web_url(url) == expected
-
-
 def test_snapshot_csv_is_long_format_sorted_and_guarded() -> None:
     text = exporting.snapshot_csv(PLACES, SNAPSHOT, D(2024, 12, 2), FACTIONS)
     lines = text.split("\r\n")
