@@ -1,0 +1,1 @@
+"""Streamlit pages of the dashboard; each module is run as a page script by ``st.navigation``."""

@@ -1,0 +1,144 @@
+"""Streamlit-side data access: the data folder, one cached bundle of the three files, and cache clearing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from dashboard import paths
+from dashboard.errors import DashboardError, DataError, DataErrors
+
+if TYPE_CHECKING:
+    from dashboard.control import ControlTimeline
+    from dashboard.events import EventLog
+    from dashboard.factions import FactionSet
+    from dashboard.gazetteer import Gazetteer
+
+DATA_FILES = (paths.PLACES_FILE, paths.FACTIONS_FILE, paths.EVENTS_FILE)
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything the pages draw from: the three parsed files, the timeline, and what went wrong."""
+
+    data_dir: Path
+    gazetteer: Gazetteer
+    factions: FactionSet
+    events: EventLog
+    timeline: ControlTimeline
+    key: str
+    warnings: tuple[str, ...] = ()
+    # Set when the files on disk are broken and this bundle is the last good one, kept on screen.
+    errors: tuple[DataError, ...] = field(default=())
+    stale: bool = False
+
+
+def data_dir() -> Path:
+    """Return the data folder: ``CONFLICT_MAP_DATA`` when set, else the repository's ``data/``."""
+    return paths.data_dir()
+
+
+def file_digests(folder: Path) -> tuple[str, str, str]:
+    """Return the sha256 of places, factions and events (``missing`` for an absent file)."""
+    digests: list[str] = []
+    for name in DATA_FILES:
+        try:
+            digests.append(hashlib.sha256((folder / name).read_bytes()).hexdigest())
+        except FileNotFoundError:
+            digests.append(MISSING)
+        except OSError as exc:
+            # A directory or unreadable file: give it a digest of its own so the parse reports it.
+            digests.append(f"unreadable:{exc.errno}")
+    return digests[0], digests[1], digests[2]
+
+
+def _as_errors(exc: DashboardError, file: Path) -> list[DataError]:
+    """Turn any of our errors into a list of located data errors."""
+    if isinstance(exc, DataErrors):
+        return list(exc.errors)
+    if isinstance(exc, DataError):
+        return [exc]
+    return [DataError(str(exc), file)]
+
+
+def parse_bundle(folder: Path, key: str) -> Bundle:
+    """Parse the three files of ``folder`` into a Bundle; raise DataErrors listing every problem found."""
+    # Imported here so the app (and its other pages) still start while a core module is being replaced.
+    from dashboard.control import ControlTimeline  # noqa: PLC0415
+    from dashboard.events import load_events  # noqa: PLC0415
+    from dashboard.factions import load_factions  # noqa: PLC0415
+    from dashboard.gazetteer import load_gazetteer  # noqa: PLC0415
+
+    errors: list[DataError] = []
+    gazetteer = factions = None
+    try:
+        gazetteer = load_gazetteer(folder / paths.PLACES_FILE)
+    except DashboardError as exc:
+        errors.extend(_as_errors(exc, folder / paths.PLACES_FILE))
+    except OSError as exc:
+        errors.append(DataError(f"cannot read: {exc.strerror or exc}", folder / paths.PLACES_FILE))
+    try:
+        factions = load_factions(folder / paths.FACTIONS_FILE)
+    except DashboardError as exc:
+        errors.extend(_as_errors(exc, folder / paths.FACTIONS_FILE))
+    except OSError as exc:
+        errors.append(DataError(f"cannot read: {exc.strerror or exc}", folder / paths.FACTIONS_FILE))
+    if gazetteer is None or factions is None:
+        raise DataErrors(errors)
+    try:
+        events = load_events(folder / paths.EVENTS_FILE, places=gazetteer, factions=factions)
+    except DashboardError as exc:
+        raise DataErrors(errors + _as_errors(exc, folder / paths.EVENTS_FILE)) from exc
+    except OSError as exc:
+        errors.append(DataError(f"cannot read: {exc.strerror or exc}", folder / paths.EVENTS_FILE))
+        raise DataErrors(errors) from exc
+    timeline = ControlTimeline(events.events, places=gazetteer)
+    warnings = tuple(str(w) for w in getattr(gazetteer, "warnings", ()))
+    return Bundle(folder, gazetteer, factions, events, timeline, key, warnings)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_bundle(folder: str, places_sha: str, factions_sha: str, events_sha: str) -> Bundle:
+    """Parse once per distinct file contents; the returned bundle is shared and must not be mutated."""
+    key = hashlib.sha256(f"{places_sha}:{factions_sha}:{events_sha}".encode()).hexdigest()[:16]
+    return parse_bundle(Path(folder), key)
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good() -> dict[str, Bundle]:
+    """Per data folder, the last bundle that parsed, shown while the files on disk are broken."""
+    return {}
+
+
+def load_bundle(folder: Path | None = None, *, show_errors: bool = True) -> Bundle:
+    """Return the bundle for ``folder``; when a file is broken, show st.error and return the last good one."""
+    folder = folder if folder is not None else data_dir()
+    folder_key = str(folder.resolve())
+    try:
+        bundle = _cached_bundle(folder_key, *file_digests(folder))
+    except DataErrors as exc:
+        errors = tuple(exc.errors) or (DataError("the data could not be loaded", folder),)
+        previous = _last_good().get(folder_key)
+        if show_errors:
+            lines = "\n".join(f"- `{e.render()}`" for e in errors[:20])
+            more = f"\n- … and {len(errors) - 20} more" if len(errors) > 20 else ""
+            tail = "Showing the last good data until this is fixed." if previous else "Nothing to show yet."
+            st.error(f"The data files have problems:\n{lines}{more}\n\n{tail}")
+        if previous is None:
+            st.stop()
+            raise  # st.stop() raises; this line only satisfies the type checker
+        return Bundle(previous.data_dir, previous.gazetteer, previous.factions, previous.events,
+                      previous.timeline, previous.key, previous.warnings, errors, stale=True)
+    _last_good()[folder_key] = bundle
+    return bundle
+
+
+def clear_caches() -> None:
+    """Forget parsed bundles and cached derived data, e.g. after a save, so the next rerun re-reads files."""
+    _cached_bundle.clear()
+    st.cache_data.clear()
