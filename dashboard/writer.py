@@ -310,7 +310,8 @@ class SafeYamlFile:
         new = _dump(self.data)
         if before is None:
             # Only comments so far (ruamel would drop them with the empty document): keep them on top.
-            return self._text + new if self._text.endswith("\n") or not self._text else self._text + "\n" + new
+            glue = "" if self._text.endswith("\n") or not self._text else "\n"
+            return self._text + glue + new
         kept = _keep_original_lines(self._text, self._baseline, new)
         if kept != new and _plain(_load(kept, self.path)) != _plain(_load(new, self.path)):
             return new  # the line splice would change the meaning; take ruamel's own output

@@ -78,12 +78,15 @@ def is_subsequence(needles: list[str], haystack: list[str]) -> bool:
     return all(any(n == h for h in it) for n in needles)
 
 
-@pytest.mark.parametrize(
-    ("bom", "crlf"), [(False, False), (True, False), (False, True), (True, True)], ids=["lf", "bom", "crlf", "both"]
-)
-@pytest.mark.parametrize("text", [GOLDEN, EVENTS, "# only a comment\n", "places: []\n"], ids=["golden", "events",
-                                                                                                 "comment", "empty"])
-def test_load_and_save_without_change_is_byte_identical(tmp_path: Path, text: str, bom: bool, crlf: bool) -> None:
+LAYOUTS = [(False, False), (True, False), (False, True), (True, True)]
+DOCUMENTS = [GOLDEN, EVENTS, "# only a comment\n", "places: []\n"]
+
+
+@pytest.mark.parametrize(("bom", "crlf"), LAYOUTS, ids=["lf", "bom", "crlf", "both"])
+@pytest.mark.parametrize("text", DOCUMENTS, ids=["golden", "events", "comment", "empty"])
+def test_load_and_save_without_change_is_byte_identical(
+    tmp_path: Path, text: str, bom: bool, crlf: bool
+) -> None:
     path = tmp_path / "places.yaml"
     raw = write(path, text, bom=bom, crlf=crlf)
     file = SafeYamlFile.open(path)
@@ -135,9 +138,11 @@ def test_update_places_changes_only_the_edited_lines(tmp_path: Path) -> None:
     added = [line for line in after if line not in before]
     assert removed == ["    aliases: [Tell Rifaat, 'Tall Rifat', \"Tel Rifaat\", تل رفعت]",
                        "    kind: town          # city | town | village", "    note:", "    lat: 36.4330"]
-    assert added == ["    aliases: [Tell Rifaat, Tall Rifat]", "    kind: city          # city | town | village",
+    assert added == ["    aliases: [Tell Rifaat, Tall Rifat]",
+                     "    kind: city          # city | town | village",
                      "    lat: 36.44", "    population: 1200"]
-    assert after.index("    population: 1200") == after.index("    lon: 37.1500") + 1  # field order, not the end
+    # A new key goes in field order, not at the end of the place.
+    assert after.index("    population: 1200") == after.index("    lon: 37.1500") + 1
     assert "    parent: ~" in after  # the untouched odd spelling survives
 
 
@@ -216,8 +221,9 @@ def test_update_of_an_unknown_id_is_refused(tmp_path: Path) -> None:
 
 def test_append_events_to_a_missing_file_creates_it(tmp_path: Path) -> None:
     path = tmp_path / "events.yaml"
-    event = {"quote": "a quote: with a colon", "place": "tal-rifaat", "date": "2024-12-01", "kind": "captured",
-             "faction": "sna", "source": {"outlet": "AFP", "published": "2024-12-02", "url": None},
+    event = {"quote": "a quote: with a colon", "place": "tal-rifaat", "date": "2024-12-01",
+             "kind": "captured", "faction": "sna",
+             "source": {"outlet": "AFP", "published": "2024-12-02", "url": None},
              "confidence": "reported", "origin": "extracted", "reviewed": False}
     append_events(path, [event])
     assert path.read_text(encoding="utf-8") == (
@@ -276,7 +282,7 @@ def test_invalid_utf8_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_an_error_unless_allowed(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="places.yaml:0:0: file not found$"):
+    with pytest.raises(DataError, match=r"places\.yaml:0:0: file not found$"):
         SafeYamlFile.open(tmp_path / "places.yaml")
 
 
@@ -325,7 +331,9 @@ def test_stale_temp_files_are_removed_on_open(tmp_path: Path) -> None:
                                                           "places.yaml.lock"]
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "places.yaml"
     raw = write(path, GOLDEN)
 
@@ -357,7 +365,7 @@ def test_a_held_lock_times_out_with_a_clear_message(tmp_path: Path, monkeypatch:
     thread.start()
     try:
         held.wait(10)
-        with pytest.raises(WriteConflictError, match="another writer has held the lock for more than 0.2 s"):
+        with pytest.raises(WriteConflictError, match=r"held the lock for more than 0\.2 s"):
             add_place(path, {"id": "x", "name": "X", "kind": "village"}, validate=no_check)
     finally:
         release.set()
@@ -390,4 +398,5 @@ def test_a_file_of_only_comments_keeps_them_when_the_first_item_arrives(tmp_path
     path = tmp_path / "events.yaml"
     write(path, "# the control log\n# one event per change\n")
     append_events(path, [{"place": "a"}])
-    assert path.read_text(encoding="utf-8") == "# the control log\n# one event per change\nevents:\n  - place: a\n"
+    expected = "# the control log\n# one event per change\nevents:\n  - place: a\n"
+    assert path.read_text(encoding="utf-8") == expected
