@@ -333,8 +333,8 @@ def as_date(node: Node, file: str, label: str) -> dt.date:
         if m:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                raise DataError(f"impossible date {node.value.strip()} in {label}",
+            except ValueError as exc:
+                raise DataError(f"{label} {node.value.strip()} is an impossible date ({exc})",
                                 file, node.line, node.col) from None
     raise DataError(f"{label} must be a date YYYY-MM-DD, not {describe(node)}", file, node.line, node.col)
 

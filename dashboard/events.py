@@ -1,0 +1,270 @@
+"""The control log: load and validate data/events.yaml against the places and factions it refers to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dashboard.errors import DataError, DataErrors
+from dashboard.factions import FactionSet
+from dashboard.gazetteer import choice
+from dashboard.models import CONFIDENCES, EVENT_KINDS, ORIGINS, ControlEvent, Place, Source
+from dashboard.yamlio import (
+    DataWarning,
+    MapNode,
+    Node,
+    ScalarNode,
+    YamlDoc,
+    as_bool,
+    as_date,
+    as_opt_str,
+    as_str,
+    describe,
+    missing_fields,
+    read_yaml,
+    top_list,
+    unknown_fields,
+)
+
+EVENT_FIELDS: tuple[str, ...] = (
+    "place", "date", "kind", "faction", "previous", "confidence", "source", "quote", "origin", "reviewed",
+    "note",
+)
+REQUIRED_FIELDS: tuple[str, ...] = ("place", "date", "kind", "source")
+SOURCE_FIELDS: tuple[str, ...] = ("outlet", "published", "url", "article")
+URL_RE = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+T = TypeVar("T")
+# Kinds that say who holds the place afterwards, so they need a faction.
+HOLDING_KINDS = frozenset({"captured", "captured_partial", "entered", "held"})
+
+
+class EventLog:
+    """Validated control events in file order."""
+
+    def __init__(self, events: list[ControlEvent], *, file: str = "", sha256: str = "",
+                 warnings: Sequence[DataError] = ()) -> None:
+        self.events = events
+        self.file = file
+        self.sha256 = sha256
+        self.warnings = list(warnings)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def load_events(
+    path: str | Path,
+    places: Collection[str] | Mapping[str, Place] | None = None,
+    factions: FactionSet | Collection[str] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> EventLog:
+    """Read and validate an events file; raise ``DataError``/``DataErrors`` listing every problem.
+
+    ``places`` and ``factions`` (a Gazetteer, FactionSet or any collection of ids) enable the reference
+    checks; ``today`` is the limit for dates (the real date when omitted).
+    """
+    doc = read_yaml(path)
+    events, errors, warnings = check_events(doc, places, factions, today=today)
+    if errors:
+        raise DataErrors(errors)
+    return EventLog(events, file=doc.file, sha256=doc.sha256, warnings=warnings)
+
+
+def check_events(
+    doc: YamlDoc,
+    places: Collection[str] | Mapping[str, Place] | None = None,
+    factions: FactionSet | Collection[str] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> tuple[list[ControlEvent], list[DataError], list[DataError]]:
+    """Validate a parsed events document: fields, dates, sources, references and duplicates."""
+    file = doc.file
+    try:
+        seq = top_list(doc, "events")
+    except DataError as exc:
+        return [], [exc], []
+    ctx = _Context(file, places, factions, today or dt.date.today())
+    events: list[ControlEvent] = []
+    seen: dict[tuple[str, dt.date, str, str | None, str], int] = {}
+    for item in seq.items:
+        event = ctx.read(item)
+        if event is None:
+            continue
+        first = seen.get(event.key())
+        if first is not None:
+            ctx.errors.append(DataError(
+                f"duplicate event: {event.place} {event.date} {event.kind} {event.faction or 'null'} from "
+                f"{event.source.outlet} is already at line {first}", file, item.line, item.col))
+            continue
+        seen[event.key()] = item.line
+        events.append(event)
+    ctx.errors.sort(key=lambda e: (e.line, e.col))
+    ctx.warnings.sort(key=lambda e: (e.line, e.col))
+    return events, ctx.errors, ctx.warnings
+
+
+class _Context:
+    """What checking one events file needs: the references, today, and where problems are collected."""
+
+    def __init__(self, file: str, places: Collection[str] | Mapping[str, Place] | None,
+                 factions: FactionSet | Collection[str] | None, today: dt.date) -> None:
+        self.file = file
+        self.places = places
+        self.faction_ids: list[str] | None = None
+        self.ground: set[str] | None = None
+        if isinstance(factions, FactionSet):
+            self.faction_ids = factions.ids()
+            self.ground = {f.id for f in factions.map_factions()}
+        elif factions is not None:
+            self.faction_ids = list(factions)
+        self.today = today
+        self.errors: list[DataError] = []
+        self.warnings: list[DataError] = []
+
+    def read(self, item: Node) -> ControlEvent | None:
+        """Convert one list entry into a ControlEvent, recording every problem; None when unusable."""
+        file = self.file
+        if not isinstance(item, MapNode):
+            self.errors.append(DataError(f"each event must be a mapping of fields, not {describe(item)}",
+                                         file, item.line, item.col))
+            return None
+        before = len(self.errors)
+        self.errors.extend(unknown_fields(item, EVENT_FIELDS, file, "event"))
+        self.errors.extend(missing_fields(item, REQUIRED_FIELDS, file, "event"))
+        get = self._get
+        place = get(item, "place", self._place)
+        date = get(item, "date", self._date, "date of event")
+        kind = get(item, "kind", choice, file, "kind", "event", EVENT_KINDS)
+        faction = get(item, "faction", self._faction, "faction")
+        previous = get(item, "previous", self._faction, "previous")
+        confidence = get(item, "confidence", choice, file, "confidence", "event", CONFIDENCES)
+        source = get(item, "source", self._source)
+        quote = get(item, "quote", as_opt_str, file, "quote of event")
+        origin = get(item, "origin", choice, file, "origin", "event", ORIGINS)
+        reviewed = get(item, "reviewed", as_bool, file, "reviewed of event")
+        note = get(item, "note", as_opt_str, file, "note of event")
+        if len(self.errors) > before or place is None or date is None or kind is None or source is None:
+            return None
+        event = ControlEvent(
+            place=place, date=date, kind=kind, faction=faction, source=source,
+            confidence=confidence or "reported", previous=previous, quote=quote or "",
+            origin=origin or "manual", reviewed=True if reviewed is None else reviewed, note=note,
+            line=item.line,
+        )
+        return event if self._consistent(event, item) else None
+
+    def _consistent(self, ev: ControlEvent, item: MapNode) -> bool:
+        """Checks across fields: a holder where the kind needs one, none for withdrew, sane source dates."""
+        file = self.file
+        fnode = item.get("faction")
+        at = fnode if fnode is not None else item
+        if ev.kind in HOLDING_KINDS and ev.faction is None:
+            self.errors.append(DataError(f"a '{ev.kind}' event needs the faction that holds {ev.place} "
+                                         "afterwards", file, at.line, at.col))
+            return False
+        if ev.kind == "withdrew" and ev.faction is not None:
+            self.errors.append(DataError(
+                f"a 'withdrew' event names no successor: put '{ev.faction}' under 'previous' and leave "
+                "'faction' null, or use 'captured' if another faction took over", file, at.line, at.col))
+            return False
+        if ev.faction is not None and ev.faction == ev.previous and ev.kind.startswith("captured"):
+            self.warnings.append(DataWarning(f"event says '{ev.faction}' {ev.kind.replace('_', ' ')} "
+                                             f"{ev.place} from itself", file, at.line, at.col))
+        if self.ground is not None and ev.faction is not None and ev.faction not in self.ground:
+            self.warnings.append(DataWarning(
+                f"faction '{ev.faction}' does not hold ground (holds_ground: false); {ev.place} will not be "
+                "coloured for it", file, at.line, at.col))
+        published = ev.source.published
+        if published is not None and published < ev.date:
+            src = item.get("source")
+            node = src.get("published") if isinstance(src, MapNode) else None
+            where = node or item
+            self.warnings.append(DataWarning(f"source published {published} is before the event date "
+                                             f"{ev.date}", file, where.line, where.col))
+        return True
+
+    def _get(self, item: MapNode, key: str, convert: Callable[..., T], *args: Any) -> T | None:
+        """Convert one field if present, recording its error instead of raising."""
+        node = item.get(key)
+        if node is None:
+            return None
+        try:
+            return convert(node, *args)
+        except DataError as exc:
+            self.errors.append(exc)
+            return None
+
+    def _date(self, node: Node, label: str) -> dt.date:
+        value = as_date(node, self.file, label)
+        if value > self.today:
+            raise DataError(f"{label} {value} is in the future (today is {self.today})",
+                            self.file, node.line, node.col)
+        return value
+
+    def _place(self, node: Node) -> str:
+        pid = as_str(node, self.file, "place of event")
+        if self.places is not None and pid not in self.places:
+            close = difflib.get_close_matches(pid, list(self.places), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else "; add it to places.yaml first"
+            raise DataError(f"unknown place '{pid}'{hint}", self.file, node.line, node.col)
+        return pid
+
+    def _faction(self, node: Node, key: str) -> str | None:
+        if isinstance(node, ScalarNode) and node.is_null:
+            return None
+        fid = as_str(node, self.file, f"{key} of event")
+        if self.faction_ids is not None and fid not in self.faction_ids:
+            raise DataError(f"unknown faction '{fid}'; known: {', '.join(self.faction_ids)}",
+                            self.file, node.line, node.col)
+        return fid
+
+    def _source(self, node: Node) -> Source:
+        file = self.file
+        if not isinstance(node, MapNode):
+            if isinstance(node, ScalarNode) and not node.is_null:
+                raise DataError("source must be a mapping like {outlet: AFP, published: 2024-12-02}, "
+                                f"not {describe(node)}", file, node.line, node.col)
+            raise DataError("every event needs a source with at least an outlet", file, node.line, node.col)
+        problems = unknown_fields(node, SOURCE_FIELDS, file, "source")
+        problems += missing_fields(node, ("outlet",), file, "source")
+        if problems:
+            self.errors.extend(problems[:-1])
+            raise problems[-1]
+        outlet = as_str(node.entries["outlet"][1], file, "outlet of source")
+        pub = node.get("published")
+        published = None
+        if pub is not None and not (isinstance(pub, ScalarNode) and pub.is_null):
+            published = self._date(pub, "published date of source")
+        url = as_opt_str(node.get("url"), file, "url of source")
+        if url is not None and not URL_RE.fullmatch(url):
+            unode = node.get("url")
+            assert unode is not None
+            raise DataError(f"url of source must start with http:// or https://, not {url!r}",
+                            file, unode.line, unode.col)
+        article = as_opt_str(node.get("article"), file, "article of source")
+        return Source(outlet=outlet, published=published, url=url, article=article)
+
+
+def event_to_mapping(ev: ControlEvent) -> dict[str, Any]:
+    """A YAML-ready mapping in the documented field order; optional fields only when they are set."""
+    out: dict[str, Any] = {"place": ev.place, "date": ev.date, "kind": ev.kind, "faction": ev.faction}
+    if ev.previous is not None:
+        out["previous"] = ev.previous
+    out["confidence"] = ev.confidence
+    out["source"] = {
+        "outlet": ev.source.outlet,
+        "published": ev.source.published,
+        "url": ev.source.url,
+        "article": ev.source.article,
+    }
+    out["quote"] = ev.quote
+    out["origin"] = ev.origin
+    out["reviewed"] = ev.reviewed
+    if ev.note:
+        out["note"] = ev.note
+    return out
