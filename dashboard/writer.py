@@ -10,6 +10,7 @@ import importlib
 import io
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -279,7 +280,12 @@ class SafeYamlFile:
         self._text = text
         self._bom = bom
         self._crlf = crlf
-        self._baseline = _dump(data) if raw is not None and data is not None else text
+        self._comments_only = raw is not None and data is None
+        if data is None:
+            self.data = CommentedMap()
+        self._loaded = _plain(self.data)  # a detached copy, to tell "edited" from "unchanged" cheaply
+        self._baseline = _baseline_of(text, self.data) if self.exists and not self._comments_only else text
+        self._last_dump: str | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, missing_ok: bool = False) -> SafeYamlFile:
@@ -289,13 +295,10 @@ class SafeYamlFile:
         if raw is None:
             if not missing_ok:
                 raise DataError("file not found", path, 0, 0)
-            return cls(target, CommentedMap(), "", None, bom=False, crlf=False)
+            return cls(target, None, "", None, bom=False, crlf=False)
         _clean_if_idle(target)
         text, bom, crlf = _decode(raw, target)
-        data = _load(text, target)
-        if data is None:
-            data = CommentedMap()
-        return cls(target, data, text, raw, bom=bom, crlf=crlf)
+        return cls(target, _load(text, target), text, raw, bom=bom, crlf=crlf)
 
     @property
     def text(self) -> str:
@@ -304,16 +307,15 @@ class SafeYamlFile:
 
     def render(self) -> str:
         """Return the document as it would be written now, keeping every untouched line as it was."""
-        before = _load(self._text, self.path)
-        if self.exists and _plain(self.data) == _plain(before if before is not None else CommentedMap()):
+        if self.exists and _plain(self.data) == self._loaded:
             return self._text  # nothing changed: write back the very same bytes
-        new = _dump(self.data)
-        if before is None:
-            # Only comments so far (ruamel would drop them with the empty document): keep them on top.
-            glue = "" if self._text.endswith("\n") or not self._text else "\n"
+        new = self._last_dump = _dump(self.data)
+        if self._comments_only:
+            # ruamel drops the comments of a document without data: keep them on top.
+            glue = "" if self._text.endswith("\n") else "\n"
             return self._text + glue + new
         kept = _keep_original_lines(self._text, self._baseline, new)
-        if kept != new and _plain(_load(kept, self.path)) != _plain(_load(new, self.path)):
+        if kept != new and _plain(_load(kept, self.path)) != _plain(self.data):
             return new  # the line splice would change the meaning; take ruamel's own output
         return kept
 
@@ -323,14 +325,13 @@ class SafeYamlFile:
         Raises ``DataErrors`` if the new document is invalid and ``WriteConflictError`` if the file changed
         on disk since it was read; in both cases nothing is written and ``data`` keeps the pending edit.
         """
-        with file_lock(self.path):
-            return self._save_locked(validate, backup=backup)
-
-    def _save_locked(self, validate: Validator | None, *, backup: bool) -> str:
         text = self.render()
-        _load(text, self.path)  # the document must at least parse again
         if validate is not None:
-            validate(text)
+            validate(text)  # outside the lock: validation can be slow and the lock is shared
+        with file_lock(self.path):
+            return self._write_locked(text, backup=backup)
+
+    def _write_locked(self, text: str, *, backup: bool) -> str:
         _remove_stale_temps(self.path)
         current = _read_bytes(self.path)
         if sha256_bytes(current) != self.sha256:
@@ -351,8 +352,31 @@ class SafeYamlFile:
         self._text = text
         self.sha256 = sha256_bytes(data)
         self.exists = True
-        self._baseline = _dump(self.data)
+        self._comments_only = False
+        self._loaded = _plain(self.data)
+        if text == self._last_dump:
+            # ruamel's own output is its own re-dump: remember it so the next open skips a full dump.
+            self._baseline = _BASELINES[hashlib.sha256(text.encode("utf-8")).hexdigest()] = text
+        else:
+            self._baseline = _dump(self.data)
         return self.sha256
+
+
+# ruamel re-dumps of texts this process has seen; a file last written by ruamel is its own re-dump, and
+# remembering that saves a full dump on every edit of a large file.
+_BASELINES: dict[str, str] = {}
+_BASELINES_MAX = 64
+
+
+def _baseline_of(text: str, data: Any) -> str:
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    baseline = _BASELINES.get(key)
+    if baseline is None:
+        baseline = _dump(data)
+        if len(_BASELINES) >= _BASELINES_MAX:
+            _BASELINES.clear()
+        _BASELINES[key] = baseline
+    return baseline
 
 
 def _mode_of(path: Path, current: bytes | None) -> int:
@@ -447,13 +471,21 @@ def _edit(
     validate: Callable[[Path], Validator | None],
     expected_sha256: str | None,
 ) -> str:
-    """Open, edit and save under one lock, so concurrent helpers never see a stale file."""
+    """Open, edit and save; without an expected hash, a conflict with another writer is retried on fresh data.
+
+    The lock is held only for the hash check and the write, so a busy writer cannot starve another one.
+    """
     target = Path(os.path.realpath(path))
-    with file_lock(target):
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    while True:
         file = SafeYamlFile.open(target, missing_ok=True)
         check_expected(target, file, expected_sha256)
         apply(file)
-        return file._save_locked(validate(file.path), backup=True)
+        try:
+            return file.save(validate(file.path))
+        except WriteConflictError:
+            if expected_sha256 is not None or time.monotonic() > deadline:
+                raise
 
 
 def append_events(
