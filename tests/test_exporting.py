@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +190,91 @@ def test_changes_for_an_unknown_place_still_export() -> None:
 
 def test_excel_bytes_start_with_a_bom() -> None:
     assert exporting.to_excel_bytes("a,b\r\n") == b"\xef\xbb\xbfa,b\r\n"
+
+
+# ---------------------------------------------------------------- conflict-map export
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pages" / "data"
+Capture = pytest.CaptureFixture[str]
+
+
+def run_cli(args: list[str], capsys: Capture) -> tuple[int, str, str]:
+    """Run ``conflict-map`` in-process; return (exit code, stdout, stderr)."""
+    from dashboard import cli
+
+    try:
+        code = cli.main(args)
+    except SystemExit as exc:  # argparse refusing the arguments
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_export_csv_snapshot_to_stdout(capsys: Capture) -> None:
+    args = ["export", "--date", "2024-11-29", "--format", "csv", "--data", str(FIXTURE)]
+    code, out, err = run_cli(args, capsys)
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["place"], r["state"], r["faction"], r["since"]) for r in rows] == [
+        ("aleppo", "held", "government", "2024-11-20"),
+        ("khan-sheikhun", "held", "government", "2024-11-20"),
+        ("saraqib", "held", "hts", "2024-11-28"),
+        ("tal-rifaat", "held", "sdf", "2024-11-20"),
+    ]
+
+
+def test_export_geojson_to_a_file_with_unknown_places(tmp_path: Path, capsys: Capture) -> None:
+    target = tmp_path / "out" / "control.geojson"
+    code, out, _ = run_cli(
+        ["export", "--date", "2024-12-01", "--format", "geojson", "--data", str(FIXTURE), "--include-unknown",
+         "--output", str(target)], capsys,
+    )
+    assert (code, out) == (0, "")
+    fc = json.loads(target.read_text(encoding="utf-8"))
+    states = {f["id"]: (f["properties"]["state"], f["properties"]["faction"]) for f in fc["features"]}
+    assert states["tal-rifaat"] == ("held", "sna")
+    assert states["kafr-nabudah"] == ("unknown", None)
+    assert [f["geometry"] for f in fc["features"] if f["id"] == "kafr-nabudah"] == [None]
+    assert not list(target.parent.glob(".tmp-*"))
+
+
+def test_export_changes_since_is_inclusive(capsys: Capture) -> None:
+    code, out, _ = run_cli(
+        ["export", "--date", "2024-12-01", "--changes-since", "2024-11-30", "--format", "csv",
+         "--data", str(FIXTURE)], capsys,
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["date"], r["place"], r["previous"], r["faction"]) for r in rows] == [
+        ("2024-11-30", "aleppo", "government", "hts"), ("2024-12-01", "tal-rifaat", "sdf", "sna"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--date", "2024-13-01", "--format", "csv"], 2, "argument --date: expected a date as YYYY-MM-DD, "
+         "got '2024-13-01'"),
+        (["--date", "2024-12-01", "--format", "xml"], 2, "argument --format: invalid choice: 'xml'"),
+        (["--date", "2024-11-01", "--changes-since", "2024-12-01", "--format", "csv"], 2,
+         "error: --changes-since 2024-12-01 is after --date 2024-11-01"),
+    ],
+)
+def test_export_refuses_bad_arguments(
+    args: list[str], code: int, message: str, capsys: Capture
+) -> None:
+    got, out, err = run_cli(["export", *args, "--data", str(FIXTURE)], capsys)
+    assert (got, out) == (code, "")
+    assert message in err
+
+
+def test_export_reports_broken_data_with_its_location(tmp_path: Path, capsys: Capture) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURE, folder)
+    events = folder / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("faction: sna", "faction: snA"), "utf-8")
+    args = ["export", "--date", "2024-12-01", "--format", "csv", "--data", str(folder)]
+    code, out, err = run_cli(args, capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {events}:")
+    assert "unknown faction 'snA'" in err

@@ -1,0 +1,350 @@
+"""Gazetteer page: edit places in a table, validate the whole file on save, write through the safe writer."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import writer
+from dashboard.errors import DataError, DataErrors, WriteConflictError
+from dashboard.gazetteer import validate_places_text
+from dashboard.models import COORDS_SOURCES, PLACE_KINDS, Place
+from dashboard.names import fold
+from dashboard.paths import PLACES_FILE
+from dashboard.ui_data import Bundle, clear_caches, load_bundle
+
+EDIT_COLUMNS: tuple[str, ...] = (
+    "id", "name", "name_ar", "aliases", "kind", "admin1", "parent", "lat", "lon", "coords_source", "reviewed",
+)
+PROBLEM = "problem"
+NULLABLE_REQUIRED = frozenset({"lat", "lon"})
+TEXT_FIELDS = frozenset({"name", "name_ar", "kind", "admin1", "parent", "coords_source"})
+_ALIAS_SPLIT = re.compile(r"[;,]")
+# A place entry starts with `- id: x` (block style) or `- {id: x, ...}` (flow style).
+_PLACE_START = re.compile(r"""^\s*-\s*\{?\s*id\s*:\s*["']?([^\s"',}]+)""")
+_QUOTED_ID = re.compile(r"'([a-z0-9]+(?:-[a-z0-9]+)*)'")
+
+PENDING = "gaz_pending"
+BASE_SHA = "gaz_base_sha"
+GENERATION = "gaz_generation"
+ROW_ERRORS = "gaz_row_errors"
+OTHER_ERRORS = "gaz_other_errors"
+CONFLICT = "gaz_conflict"
+FLASH = "gaz_flash"
+
+
+def split_aliases(text: object) -> list[str]:
+    """Aliases typed as one string, separated by commas or semicolons; blanks and repeats dropped."""
+    if not isinstance(text, str):
+        return []
+    seen: dict[str, None] = {}
+    for part in _ALIAS_SPLIT.split(text):
+        alias = part.strip()
+        if alias:
+            seen.setdefault(alias, None)
+    return list(seen)
+
+
+def place_record(place: Place) -> dict[str, Any]:
+    """The editable fields of a place as one table row."""
+    return {
+        "id": place.id,
+        "name": place.name,
+        "name_ar": place.name_ar,
+        "aliases": "; ".join(place.aliases),
+        "kind": place.kind,
+        "admin1": place.admin1,
+        "parent": place.parent,
+        "lat": place.lat,
+        "lon": place.lon,
+        "coords_source": place.coords_source,
+        "reviewed": place.reviewed,
+    }
+
+
+def normalise(field: str, value: Any) -> Any:
+    """A cell value as the data file would hold it: None for blanks and NaN, lists for aliases."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return [] if field == "aliases" else None
+    if field == "aliases":
+        return split_aliases(value)
+    if field in ("lat", "lon"):
+        return float(value)
+    if field == "reviewed":
+        return bool(value)
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    return value
+
+
+def diff_record(original: Mapping[str, Any], edited: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields whose normalised value differs between the file's row and the edited row."""
+    changed: dict[str, Any] = {}
+    for field in EDIT_COLUMNS:
+        if field == "id":
+            continue
+        before, after = normalise(field, original.get(field)), normalise(field, edited.get(field))
+        if before != after:
+            changed[field] = after
+    # Coordinates typed by hand are manual unless the editor also chose where they came from.
+    moved = "lat" in changed or "lon" in changed
+    if moved and "coords_source" not in changed and original.get("coords_source") != "manual":
+        changed["coords_source"] = "manual"
+    return changed
+
+
+def to_writer_changes(pending: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Pending edits as ``writer.update_places`` takes them: a blank removes the key (lat/lon: null)."""
+    changes: dict[str, dict[str, Any]] = {}
+    for place_id, fields in pending.items():
+        out: dict[str, Any] = {}
+        for field, value in fields.items():
+            blank = value is None or value == []
+            # lat and lon are required keys; `null` is how a place awaiting geocoding says so.
+            out[field] = writer.REMOVE if blank and field not in NULLABLE_REQUIRED else value
+        if out:
+            changes[place_id] = out
+    return changes
+
+
+def place_starts(text: str) -> list[tuple[int, str]]:
+    """(line, id) for every place entry in a places file's text, in file order (lines are 1-based)."""
+    starts: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _PLACE_START.match(line)
+        if match:
+            starts.append((number, match.group(1)))
+    return starts
+
+
+def place_of_error(error: DataError, starts: list[tuple[int, str]], known: Iterable[str]) -> str | None:
+    """The place id an error belongs to: by its line within an entry, else an id quoted in its message."""
+    if error.line > 0:
+        owner = None
+        for line, place_id in starts:
+            if line > error.line:
+                break
+            owner = place_id
+        if owner is not None:
+            return owner
+    ids = set(known)
+    for match in _QUOTED_ID.finditer(error.message):
+        if match.group(1) in ids:
+            return match.group(1)
+    return None
+
+
+def matches(record: Mapping[str, Any], query: str) -> bool:
+    """Whether a row matches the search box (accent-, case- and spelling-folded, any name or id)."""
+    wanted = fold(query)
+    if not wanted:
+        return True
+    haystack = (record.get("id"), record.get("name"), record.get("name_ar"), record.get("aliases"),
+                record.get("admin1"))
+    return any(isinstance(v, str) and wanted in fold(v) for v in haystack)
+
+
+def editor_key(generation: int, ids: Iterable[str]) -> str:
+    """Key of the table editor: new whenever the rows shown change, so an edit never lands on another row."""
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:12]
+    return f"gaz_editor_{generation}_{digest}"
+
+
+def _state_defaults() -> None:
+    st.session_state.setdefault(PENDING, {})
+    st.session_state.setdefault(BASE_SHA, None)
+    st.session_state.setdefault(GENERATION, 0)
+    st.session_state.setdefault(ROW_ERRORS, {})
+    st.session_state.setdefault(OTHER_ERRORS, [])
+
+
+def _reset_editor() -> None:
+    """Forget pending edits and start a fresh editor widget (cell edits live in the old widget's state)."""
+    st.session_state[PENDING] = {}
+    st.session_state[BASE_SHA] = None
+    st.session_state[ROW_ERRORS] = {}
+    st.session_state[OTHER_ERRORS] = []
+    st.session_state.pop(CONFLICT, None)
+    st.session_state[GENERATION] += 1
+
+
+def _rebase(current_sha: str) -> None:
+    """Keep the pending edits but aim them at the file as it is now on disk."""
+    st.session_state[BASE_SHA] = current_sha
+    st.session_state.pop(CONFLICT, None)
+
+
+def save_pending(bundle: Bundle) -> bool:
+    """Validate and write the pending edits; record per-row errors or a conflict in session state."""
+    path = Path(bundle.data_dir) / PLACES_FILE
+    pending: dict[str, dict[str, Any]] = st.session_state[PENDING]
+    seen_text: list[str] = []
+
+    def validate(text: str) -> None:
+        seen_text.append(text)
+        _, errors, _ = validate_places_text(text, str(path))
+        if errors:
+            raise DataErrors(list(errors))
+
+    st.session_state[ROW_ERRORS] = {}
+    st.session_state[OTHER_ERRORS] = []
+    try:
+        writer.update_places(path, to_writer_changes(pending), st.session_state[BASE_SHA], validate=validate)
+    except WriteConflictError as exc:
+        st.session_state[CONFLICT] = str(exc)
+        return False
+    except DataErrors as exc:
+        _record_errors(exc.errors, seen_text[-1] if seen_text else "", pending)
+        return False
+    except DataError as exc:
+        _record_errors([exc], "", pending)
+        return False
+    count = len(pending)
+    _reset_editor()
+    clear_caches()
+    st.session_state[FLASH] = (
+        f"Saved changes to {count} place(s). The previous file is kept in {path.parent.name}/.backups/."
+    )
+    return True
+
+
+def _record_errors(errors: Iterable[DataError], text: str, pending: Mapping[str, Any]) -> None:
+    starts = place_starts(text)
+    by_row: dict[str, list[str]] = {}
+    other: list[str] = []
+    for error in errors:
+        owner = place_of_error(error, starts, pending)
+        if owner is None:
+            other.append(error.render())
+        else:
+            by_row.setdefault(owner, []).append(error.render())
+    st.session_state[ROW_ERRORS] = by_row
+    st.session_state[OTHER_ERRORS] = other
+
+
+def _pending_table(
+    pending: Mapping[str, Mapping[str, Any]], originals: Mapping[str, Mapping[str, Any]]
+) -> None:
+    rows = []
+    for place_id, fields in pending.items():
+        for field, value in fields.items():
+            before = normalise(field, originals.get(place_id, {}).get(field))
+            rows.append({"place": place_id, "field": field, "before": _shown(before), "after": _shown(value)})
+    st.dataframe(rows, key="gaz_pending_table", hide_index=True)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) or "(none)"
+    return str(value)
+
+
+def _column_config() -> dict[str, Any]:
+    cc = st.column_config
+    return {
+        "id": cc.TextColumn("id", disabled=True, help="Ids are permanent: events refer to them."),
+        "name": cc.TextColumn("name", required=True),
+        "name_ar": cc.TextColumn("Arabic name"),
+        "aliases": cc.TextColumn("aliases", help="Other spellings, separated by ; or ,", width="large"),
+        "kind": cc.SelectboxColumn("kind", options=list(PLACE_KINDS), required=True),
+        "admin1": cc.TextColumn("governorate id"),
+        "parent": cc.TextColumn("parent id"),
+        "lat": cc.NumberColumn("lat", format="%.5f", min_value=-90.0, max_value=90.0),
+        "lon": cc.NumberColumn("lon", format="%.5f", min_value=-180.0, max_value=180.0),
+        "coords_source": cc.SelectboxColumn("coords from", options=list(COORDS_SOURCES)),
+        "reviewed": cc.CheckboxColumn("reviewed"),
+        PROBLEM: cc.TextColumn("problem", disabled=True, width="large"),
+    }
+
+
+def editor_section(bundle: Bundle) -> None:
+    """Search box, table editor, pending edits, save and discard."""
+    pending: dict[str, dict[str, Any]] = st.session_state[PENDING]
+    originals = {pid: place_record(p) for pid, p in bundle.gazetteer.places.items()}
+    current_sha = bundle.gazetteer.sha256
+    gone = [pid for pid in pending if pid not in originals]
+    if gone:
+        st.warning("These places are no longer in the file, so their edits were dropped: " + ", ".join(gone))
+        for pid in gone:
+            pending.pop(pid)
+
+    query = st.text_input("Search places", key="gaz_search", placeholder="name, alias, Arabic name or id")
+    row_errors: dict[str, list[str]] = st.session_state[ROW_ERRORS]
+    view = []
+    for pid, record in originals.items():
+        if not matches(record, query):
+            continue
+        shown = dict(record)
+        for field, value in pending.get(pid, {}).items():
+            shown[field] = "; ".join(value) if field == "aliases" else value
+        shown[PROBLEM] = " | ".join(row_errors.get(pid, ())) or None
+        view.append(shown)
+    st.caption(f"{len(view)} of {len(originals)} places shown. Nothing is written until you save.")
+    ids = [r["id"] for r in view]
+    # A list of records keeps pandas out of this module; Streamlit hands back the same shape, edited.
+    edited = st.data_editor(
+        view, key=editor_key(st.session_state[GENERATION], ids), hide_index=True, num_rows="fixed",
+        column_config=_column_config(), width="stretch", disabled=["id", PROBLEM],
+    )
+    for record in edited:
+        pid = str(record["id"])
+        changed = diff_record(originals[pid], record)
+        if changed:
+            pending[pid] = changed
+        else:
+            pending.pop(pid, None)
+    if pending and st.session_state[BASE_SHA] is None:
+        st.session_state[BASE_SHA] = current_sha
+    if not pending:
+        st.session_state[BASE_SHA] = None
+
+    conflict = st.session_state.get(CONFLICT)
+    if conflict:
+        st.error(conflict)
+        st.button("Apply my edits to the current file", key="gaz_rebase", on_click=_rebase,
+                  args=(current_sha,),
+                  help="Your edits stay as they are; the next save compares against the file on disk now.")
+    if row_errors or st.session_state[OTHER_ERRORS]:
+        st.error("Not saved: the edited file does not validate. Problems by row:")
+        st.dataframe(
+            [{"place": pid, "problem": msg} for pid, msgs in row_errors.items() for msg in msgs]
+            + [{"place": "", "problem": msg} for msg in st.session_state[OTHER_ERRORS]],
+            key="gaz_error_table", hide_index=True,
+        )
+    if not pending:
+        return
+    st.subheader(f"Unsaved changes ({len(pending)} place(s))")
+    _pending_table(pending, originals)
+    col_save, col_discard = st.columns(2)
+    save = col_save.button("Save", key="gaz_save", type="primary", disabled=bundle.stale,
+                           help="Validate the whole file, then write it (a backup is kept).")
+    col_discard.button("Discard my changes", key="gaz_discard", on_click=_reset_editor)
+    if bundle.stale:
+        st.warning("The places file on disk is broken; fix it by hand before saving from here.")
+    if save:
+        save_pending(bundle)
+        st.rerun()  # draw the outcome (errors by row, conflict or success) with the file as it is now
+
+
+def main() -> None:
+    """Draw the page."""
+    st.title("Gazetteer")
+    _state_defaults()
+    bundle = load_bundle()
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        st.success(flash)
+    editor_section(bundle)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""AppTest flows of the Changes, Gazetteer and Ingest pages, on a tmp copy of a small fixture data folder."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from dashboard.errors import DataError
+from dashboard.pages import gazetteer_page as gp
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "dashboard" / "pages"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pages" / "data"
+D = dt.date
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the fixture data, selected through CONFLICT_MAP_DATA (never the shipped data)."""
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURE, folder)
+    monkeypatch.setenv("CONFLICT_MAP_DATA", str(folder))
+    return folder
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Capture what download buttons hand to Streamlit's media storage, by download file name."""
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self: MemoryMediaFileStorage, path_or_data: str | bytes, mimetype: str, kind: Any,
+            filename: str | None = None) -> str:
+        if filename is not None and isinstance(path_or_data, bytes):
+            seen[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return seen
+
+
+def page(name: str) -> AppTest:
+    """An AppTest of one page script, run once."""
+    at = AppTest.from_file(str(PAGES / f"{name}_page.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+TABLE_COLUMNS = {
+    "changes_table": "From → to",
+    "changes_balance": "Net",
+    "gaz_pending_table": "before",
+    "gaz_error_table": "problem",
+}
+
+
+def table(at: AppTest, name: str) -> list[dict[str, Any]]:
+    """Rows of a read-only table, found by a column only it has (AppTest does not expose dataframe keys)."""
+    column = TABLE_COLUMNS[name]
+    frames = [df.value for df in at.dataframe if df.editing_mode == "read_only"]
+    frame = next(f for f in frames if column in f.columns)
+    records: list[dict[str, Any]] = frame.to_dict("records")
+    return records
+
+
+def has_table(at: AppTest, name: str) -> bool:
+    """Whether a read-only table with the name's marker column is on the page."""
+    column = TABLE_COLUMNS[name]
+    return any(column in df.value.columns for df in at.dataframe if df.editing_mode == "read_only")
+
+
+def csv_rows(raw: bytes) -> list[dict[str, str]]:
+    """Parse a downloaded CSV, checking the byte-order mark spreadsheets need."""
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+# ---------------------------------------------------------------- Changes page
+
+
+def test_changes_page_defaults_to_the_whole_log(data: Path, downloads: dict[str, bytes]) -> None:
+    at = page("changes")
+    assert at.date_input(key="changes_from").value == D(2024, 11, 20)
+    assert at.date_input(key="changes_to").value == D(2024, 12, 1)
+    rows = table(at, "changes_table")
+    assert [(r["Place"], r["From → to"]) for r in rows] == [
+        ("Saraqib", "Syrian government → HTS-led coalition"),
+        ("Aleppo", "Syrian government → HTS-led coalition"),
+        ("Tal Rifaat", "Syrian Democratic Forces → Syrian National Army"),
+    ]
+    assert [r["Reviewed"] for r in rows] == [True, False, False]
+    assert at.caption[0].value == "3 change(s) between 20 Nov 2024 and 01 Dec 2024 (2 not reviewed yet)."
+    assert table(at, "changes_balance") == [
+        {"Faction": "HTS-led coalition", "Gained": 2, "Lost": 0, "Net": 2},
+        {"Faction": "Syrian National Army", "Gained": 1, "Lost": 0, "Net": 1},
+        {"Faction": "Syrian Democratic Forces", "Gained": 0, "Lost": 1, "Net": -1},
+        {"Faction": "Syrian government", "Gained": 0, "Lost": 2, "Net": -2},
+    ]
+    changes = csv_rows(downloads["changes-2024-11-20-to-2024-12-01.csv"])
+    assert [(r["place"], r["previous"], r["faction"]) for r in changes] == [
+        ("saraqib", "government", "hts"), ("aleppo", "government", "hts"), ("tal-rifaat", "sdf", "sna"),
+    ]
+    snapshot = csv_rows(downloads["control-2024-12-01.csv"])
+    assert {(r["place"], r["faction"]) for r in snapshot} == {
+        ("aleppo", "hts"), ("tal-rifaat", "sna"), ("khan-sheikhun", "government"), ("saraqib", "hts"),
+    }
+    geo = json.loads(downloads["changes-2024-11-20-to-2024-12-01.geojson"])
+    assert [f["properties"]["place"] for f in geo["features"]] == ["saraqib", "aleppo", "tal-rifaat"]
+
+
+def test_changes_page_narrows_by_date_and_faction_and_mirrors_the_url(
+    data: Path, downloads: dict[str, bytes]
+) -> None:
+    at = page("changes")
+    at.date_input(key="changes_from").set_value(D(2024, 11, 29)).run()
+    assert [r["Place"] for r in table(at, "changes_table")] == ["Aleppo", "Tal Rifaat"]
+    assert (at.query_params["from"], at.query_params["to"]) == ("2024-11-29", "2024-12-01")
+    at.multiselect(key="changes_factions").select("sdf").run()
+    assert [r["Place"] for r in table(at, "changes_table")] == ["Tal Rifaat"]
+    changes = csv_rows(downloads["changes-2024-11-29-to-2024-12-01.csv"])
+    assert [r["place"] for r in changes] == ["tal-rifaat"]
+
+
+def test_changes_page_can_show_only_unreviewed_changes(data: Path) -> None:
+    at = page("changes")
+    at.toggle(key="changes_unreviewed").set_value(True).run()
+    assert [r["Place"] for r in table(at, "changes_table")] == ["Aleppo", "Tal Rifaat"]
+
+
+def test_changes_page_refuses_a_reversed_range(data: Path) -> None:
+    at = page("changes")
+    at.date_input(key="changes_from").set_value(D(2024, 12, 1))
+    at.date_input(key="changes_to").set_value(D(2024, 11, 25)).run()
+    expected = "“From” (01 Dec 2024) is after “To” (25 Nov 2024); swap them to see changes."
+    assert at.warning[0].value == expected
+    assert not has_table(at, "changes_table")
+
+
+def test_changes_page_reads_dates_from_the_url(data: Path) -> None:
+    at = AppTest.from_file(str(PAGES / "changes_page.py"), default_timeout=30)
+    at.query_params["from"] = "2024-11-30"
+    at.query_params["to"] = "not-a-date"
+    at.run()
+    assert at.date_input(key="changes_from").value == D(2024, 11, 30)
+    assert at.date_input(key="changes_to").value == D(2024, 12, 1)
+
+
+def test_changes_page_runs_on_the_shipped_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFLICT_MAP_DATA", raising=False)
+    if not (ROOT / "data" / "events.yaml").is_file():
+        pytest.skip("the shipped control log is not there yet")
+    at = page("changes")
+    assert at.download_button(key="dl_changes_csv").label == "Changes (CSV)"
+
+
+# ---------------------------------------------------------------- Gazetteer page: helpers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tell Rifaat; Tall Rifat", ["Tell Rifaat", "Tall Rifat"]),
+        ("a, b;c ,, ; a", ["a", "b", "c"]),
+        ("  ", []),
+        (None, []),
+        (float("nan"), []),
+    ],
+)
+def test_split_aliases(text: object, expected: list[str]) -> None:
+    assert gp.split_aliases(text) == expected
+
+
+def test_diff_record_marks_hand_typed_coordinates_manual() -> None:
+    original = {"id": "x", "name": "X", "aliases": "A; B", "lat": 35.0, "lon": 36.0,
+                "coords_source": "geonames", "reviewed": True, "name_ar": None}
+    edited = {**original, "aliases": "B;A", "lat": 35.5, "name_ar": "  "}
+    assert gp.diff_record(original, edited) == {"aliases": ["B", "A"], "lat": 35.5, "coords_source": "manual"}
+    assert gp.diff_record(original, dict(original)) == {}
+
+
+def test_to_writer_changes_removes_blanks_but_keeps_null_coordinates() -> None:
+    pending = {"x": {"name_ar": None, "aliases": [], "lat": None, "lon": None, "name": "Y"}}
+    changes = gp.to_writer_changes(pending)
+    assert changes == {"x": {"name_ar": gp.writer.REMOVE, "aliases": gp.writer.REMOVE, "lat": None,
+                             "lon": None, "name": "Y"}}
+
+
+def test_errors_map_to_rows_by_line_or_quoted_id() -> None:
+    text = "places:\n  - id: a\n    name: A\n  - {id: b, name: B}\n  - id: c\n    lat: 99\n"
+    starts = gp.place_starts(text)
+    assert starts == [(2, "a"), (4, "b"), (5, "c")]
+    assert gp.place_of_error(DataError("bad lat", "p.yaml", 6, 10), starts, ["a", "b", "c"]) == "c"
+    assert gp.place_of_error(DataError("no place with id 'b'", "p.yaml", 0, 0), starts, ["a", "b"]) == "b"
+    assert gp.place_of_error(DataError("top must be a mapping", "p.yaml", 1, 1), starts, ["a"]) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "hit"),
+    [
+        ("tell rifat", True), ("TAL", True), ("تل رفعت", True), ("aleppo-gov", True), ("idlib", False),
+        ("", True),
+    ],
+)
+def test_search_matches_folded_names(query: str, hit: bool) -> None:
+    record = {"id": "tal-rifaat", "name": "Tal Rifaat", "name_ar": "تل رفعت", "aliases": "Tell Rifaat",
+              "admin1": "aleppo-governorate"}
+    assert gp.matches(record, query) is hit
+
+
+# ---------------------------------------------------------------- Gazetteer page: flows
+
+
+PLACE_IDS = ["aleppo-governorate", "idlib-governorate", "hama-governorate", "aleppo", "tal-rifaat",
+             "khan-sheikhun", "saraqib", "kafr-nabudah"]
+
+
+def edit_cells(at: AppTest, edits: dict[str, dict[str, Any]], ids: list[str] = PLACE_IDS) -> None:
+    """Seed the table editor's state the way the browser would after cell edits (rows by position)."""
+    key = gp.editor_key(at.session_state[gp.GENERATION], ids)
+    at.session_state[key] = {
+        "edited_rows": {ids.index(pid): fields for pid, fields in edits.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+
+def test_gazetteer_page_lists_places_and_searches(data: Path) -> None:
+    at = page("gazetteer")
+    (editor,) = at.data_editor
+    assert list(editor.value["id"]) == PLACE_IDS
+    assert editor.value.set_index("id").loc["tal-rifaat", "aliases"] == "Tell Rifaat; Tall Rifat"
+    at.text_input(key="gaz_search").input("tell rifat").run()
+    assert list(at.data_editor[0].value["id"]) == ["tal-rifaat"]
+
+
+def test_gazetteer_save_that_fails_validation_shows_errors_by_row_and_writes_nothing(data: Path) -> None:
+    places = data / "places.yaml"
+    before = places.read_bytes()
+    at = page("gazetteer")
+    edit_cells(at, {"tal-rifaat": {"lat": 137.09}, "saraqib": {"admin1": "idlib-gov"}})
+    at.run()
+    assert table(at, "gaz_pending_table") == [
+        {"place": "tal-rifaat", "field": "lat", "before": "36.4726", "after": "137.09"},
+        {"place": "saraqib", "field": "admin1", "before": "idlib-governorate", "after": "idlib-gov"},
+    ]
+    at.button(key="gaz_save").click().run()
+    assert not at.exception
+    assert at.error[0].value == "Not saved: the edited file does not validate. Problems by row:"
+    assert table(at, "gaz_error_table") == [
+        {"place": "tal-rifaat", "problem": f"{places}:33:10: place 'tal-rifaat' has latitude 137.09; "
+         "expected -90..90"},
+        {"place": "saraqib", "problem": f"{places}:47:13: admin1 'idlib-gov' of place 'saraqib' is not a "
+         "place id in this file; did you mean 'idlib-governorate'?"},
+    ]
+    assert places.read_bytes() == before
+    assert not (data / ".backups").exists()
+    # The problem shows on the row itself, and the edits are still pending.
+    shown = at.data_editor[0].value.set_index("id")
+    assert "idlib-gov" in shown.loc["saraqib", "problem"]
+    assert set(at.session_state[gp.PENDING]) == {"tal-rifaat", "saraqib"}
+
+
+def test_gazetteer_save_writes_only_the_changed_place_and_keeps_a_backup(data: Path) -> None:
+    places = data / "places.yaml"
+    before = places.read_text(encoding="utf-8")
+    at = page("gazetteer")
+    edit_cells(at, {"tal-rifaat": {"name": "Tall Rifaat", "aliases": "Tell Rifaat; Tal Rifaat"}})
+    at.run()
+    at.button(key="gaz_save").click().run()
+    assert not at.exception
+    after = places.read_text(encoding="utf-8")
+    assert after == before.replace("name: Tal Rifaat\n", "name: Tall Rifaat\n").replace(
+        "aliases: [Tell Rifaat, Tall Rifat]", "aliases: [Tell Rifaat, Tal Rifaat]"
+    )
+    (backup,) = (data / ".backups").iterdir()
+    assert backup.read_text(encoding="utf-8") == before
+    assert at.success[0].value == "Saved changes to 1 place(s). The previous file is kept in data/.backups/."
+    assert at.session_state[gp.PENDING] == {}
+    assert at.data_editor[0].value.set_index("id").loc["tal-rifaat", "name"] == "Tall Rifaat"
+
+
+def test_gazetteer_conflict_keeps_the_edits_and_can_apply_them_to_the_new_file(data: Path) -> None:
+    places = data / "places.yaml"
+    at = page("gazetteer")
+    edit_cells(at, {"saraqib": {"name_ar": "سراقب"}})
+    at.run()
+    # Someone edits the file by hand between the user's edit and the click on Save.
+    hand_edited = places.read_text(encoding="utf-8").replace("name: Khan Sheikhun", "name: Khan Shaykhun")
+    places.write_text(hand_edited, encoding="utf-8")
+    at.button(key="gaz_save").click().run()
+    assert "was changed by someone else" in at.error[0].value
+    assert "your pending edit has been kept" in at.error[0].value
+    assert places.read_text(encoding="utf-8") == hand_edited
+    assert at.session_state[gp.PENDING] == {"saraqib": {"name_ar": "سراقب"}}
+    # The hand edit is on screen already, with the user's edit still on top.
+    shown = at.data_editor[0].value.set_index("id")
+    assert shown.loc["khan-sheikhun", "name"] == "Khan Shaykhun"
+    assert shown.loc["saraqib", "name_ar"] == "سراقب"
+    at.button(key="gaz_rebase").click().run()
+    at.button(key="gaz_save").click().run()
+    assert not at.error
+    text = places.read_text(encoding="utf-8")
+    assert "name: Khan Shaykhun" in text
+    assert "name_ar: سراقب" in text
+
+
+def test_gazetteer_shows_a_hand_edit_on_the_next_rerun(data: Path) -> None:
+    places = data / "places.yaml"
+    at = page("gazetteer")
+    places.write_text(places.read_text(encoding="utf-8").replace("name: Saraqib", "name: Sarāqib"),
+                      encoding="utf-8")
+    at.run()
+    assert at.data_editor[0].value.set_index("id").loc["saraqib", "name"] == "Sarāqib"
