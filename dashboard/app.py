@@ -10,14 +10,19 @@ from dashboard import assets
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "pages"
-OTHER_PAGES = (("changes", "Changes", "🔁"), ("gazetteer", "Gazetteer", "📍"), ("ingest", "Ingest", "📰"))
+# Material icons ship with Streamlit; emoji would need a colour-emoji font the machine may not have.
+OTHER_PAGES = (
+    ("changes", "Changes", ":material/swap_horiz:"),
+    ("gazetteer", "Gazetteer", ":material/location_on:"),
+    ("ingest", "Ingest", ":material/article:"),
+)
 
 
 def main() -> None:
     """Prepare the offline assets, then hand over to the page the user picked."""
-    st.set_page_config(page_title="Conflict control map", page_icon="🗺️", layout="wide")
+    st.set_page_config(page_title="Conflict control map", page_icon=":material/map:", layout="wide")
     assets.ensure_assets()
-    pages = [st.Page(PAGES / "map_page.py", title="Map", icon="🗺️", default=True, url_path="map")]
+    pages = [st.Page(PAGES / "map_page.py", title="Map", icon=":material/map:", default=True, url_path="map")]
     # The other pages are built alongside; list only those present so a partial checkout still starts.
     pages += [
         st.Page(PAGES / f"{name}_page.py", title=title, icon=icon, url_path=name)

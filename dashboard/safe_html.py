@@ -23,6 +23,8 @@ _JSON_TABLE = str.maketrans({
     "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "`": "\\u0060", "$": "\\u0024",
     "\u2028": "\\u2028", "\u2029": "\\u2029",
 })
+# Characters that Streamlit's Markdown (CommonMark + GitHub tables + LaTeX + colour directives) reads.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 ELLIPSIS = "…"
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -37,6 +39,12 @@ def clean(text: object) -> str:
 def escape(text: object) -> str:
     """Escape ``text`` for HTML and for JS template literals; THE one escaping function of the project."""
     return html.escape(clean(text), quote=True).translate(_ESCAPE_TABLE)
+
+
+def escape_markdown(text: object) -> str:
+    """Backslash-escape ``text`` so st.markdown shows it literally (no links, emphasis, HTML or LaTeX)."""
+    flat = " ".join(clean(text).split())  # newlines would start new Markdown blocks
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 def shorten(text: str, limit: int = 1000) -> str:

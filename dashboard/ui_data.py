@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import folium
 import streamlit as st
+import streamlit_folium as _sf
 
 from dashboard import paths
 from dashboard.errors import DashboardError, DataError, DataErrors
@@ -91,14 +93,14 @@ def parse_bundle(folder: Path, key: str) -> Bundle:
     if gazetteer is None or factions is None:
         raise DataErrors(errors)
     try:
-        events = load_events(folder / paths.EVENTS_FILE, places=gazetteer, factions=factions)
+        events = load_events(folder / paths.EVENTS_FILE, places=gazetteer.places, factions=factions)
     except DashboardError as exc:
         raise DataErrors(errors + _as_errors(exc, folder / paths.EVENTS_FILE)) from exc
     except OSError as exc:
         errors.append(DataError(f"cannot read: {exc.strerror or exc}", folder / paths.EVENTS_FILE))
         raise DataErrors(errors) from exc
-    timeline = ControlTimeline(events.events, places=gazetteer)
-    warnings = tuple(str(w) for w in getattr(gazetteer, "warnings", ()))
+    timeline = ControlTimeline(events.events, places=gazetteer.places)
+    warnings = tuple(w.render() for w in gazetteer.warnings)
     return Bundle(folder, gazetteer, factions, events, timeline, key, warnings)
 
 
@@ -142,3 +144,79 @@ def clear_caches() -> None:
     """Forget parsed bundles and cached derived data, e.g. after a save, so the next rerun re-reads files."""
     _cached_bundle.clear()
     st.cache_data.clear()
+
+
+# --- the map component -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """The base map as streamlit-folium sends it, rendered once per gazetteer instead of once per rerun."""
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    zoom: int | None
+
+
+def render_map_parts(fmap: folium.Map) -> MapParts:
+    """Render ``fmap`` the way ``st_folium`` does, so the result can be cached and reused."""
+    fmap.get_root().render()
+    fmap.render()  # type: ignore[no-untyped-call]
+    html = _sf._get_html(fmap)
+    header = _sf._get_header(fmap)
+    script = _sf._get_map_string(fmap)
+    css: list[str] = []
+    js: list[str] = []
+    stack = [fmap]
+    while stack:
+        element = stack.pop(0)
+        css.extend(href for _, href in getattr(element, "default_css", []))
+        js.extend(src for _, src in getattr(element, "default_js", []))
+        stack.extend(getattr(element, "_children", {}).values())
+    zoom = fmap.options.get("zoom")
+    return MapParts(script, header, html, _sf.get_full_id(fmap), tuple(dict.fromkeys(css)),
+                    tuple(dict.fromkeys(js)), zoom if isinstance(zoom, int) else None)
+
+
+def show_map(
+    parts: MapParts,
+    update_script: str,
+    *,
+    key: str,
+    height: int = 620,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    returned_objects: tuple[str, ...] = ("last_object_clicked",),
+) -> dict[str, Any]:
+    """Show the cached base map and run ``update_script`` in it; return what the browser reported.
+
+    This is ``st_folium`` without its per-rerun re-render of the whole map (about 0.1 s at 10,000 places):
+    the base map's script is identical on every rerun, so the component keeps its iframe (no flicker, zoom
+    and pan kept) and only the update script, run as streamlit-folium's dynamic feature group, changes.
+    """
+    hash_key = _sf.generate_js_hash(parts.script, key, False)
+    value = _sf._component_func(
+        script=parts.script,
+        header=parts.header,
+        html=parts.html,
+        id=parts.map_id,
+        key=hash_key,
+        height=height,
+        width=None,
+        returned_objects=list(returned_objects),
+        default=dict.fromkeys(returned_objects),
+        zoom=zoom,
+        center=list(center) if center is not None else None,
+        feature_group=update_script,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(parts.css_links),
+        js_links=list(parts.js_links),
+        wrap_longitude=False,
+    )
+    return value if isinstance(value, dict) else {}
