@@ -238,6 +238,8 @@ def test_baseline_reaches_every_region_the_map_promises(log: EventLog, gazetteer
     ("idlib", AFP_PUBLISHED, "hts"),
     ("hama", AFP_PUBLISHED, "government"),
     ("hama", dt.date(2024, 12, 5), "hts"),
+    ("saraqib", AFP_PUBLISHED, "hts"),
+    ("aleppo-international-airport", AFP_PUBLISHED, "hts"),
 ])
 def test_who_holds_what_on_the_dates_the_dashboard_shows(timeline: ControlTimeline, place: str,
                                                          when: dt.date, holder: str) -> None:
@@ -249,6 +251,11 @@ def test_aleppo_is_only_partly_taken_on_the_afp_date(timeline: ControlTimeline) 
     assert status.state in ("partial", "mixed")
     assert status.since == dt.date(2024, 11, 30)
     assert [ev.kind for ev in status.events if ev.place == "aleppo"] == ["captured_partial"]
+
+
+def test_qamishli_with_its_government_held_airport_shows_as_mixed(timeline: ControlTimeline) -> None:
+    status = timeline.status_at("qamishli", BASELINE)
+    assert (status.state, status.factions) == ("mixed", ("sdf", "government"))
 
 
 KURDISH_DISTRICTS = ["sheikh-maqsoud", "ashrafiyeh"]
