@@ -541,9 +541,8 @@ KIND_CITY = 100_000
 KIND_TOWN = 10_000
 
 _LATIN_MARKS = frozenset("'`\u2018\u2019\u02bf\u02be -.")
-_ARTICLE_RE = re.compile(
-    r"\b(Al|Ar|As|Ash|At|Ath|Ad|Adh|Az|An|Aḑ|Aş|Aţ|Az̧|al|ar|as|ash|at|ath|ad|adh|az|an|aḑ|aş|aţ|az̧) (?=\w)"
-)
+# The romanised article as a word of its own (not the "at" ending Qal'at); applied after diacritics are gone.
+_ARTICLE_RE = re.compile(r"(?<![\w'])([Aa](?:l|r|s|sh|t|th|d|dh|z|n)) (?=\w)")
 _FORMAT_CHARS_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _STANDARD_ARABIC_RE = re.compile(r"^[\u0621-\u064a\u064b-\u0652 ]+$")
 
@@ -700,7 +699,7 @@ def _wanted_aliases(city: Mapping[str, Any], claims: Mapping[str, int]) -> list[
 def _claims(
     cities: Sequence[Mapping[str, Any]], by_geonames: Mapping[int, Mapping[str, Any]]
 ) -> dict[str, int]:
-    """Folded name -> the GeoNames id with the best claim: a place's main name first, then the biggest place."""
+    """Folded name -> GeoNames id with the best claim to it: main names first, then the biggest place."""
     claims: dict[str, int] = {}
     ordered = sorted(cities, key=lambda c: (_rank(c), -int(c["geonameid"])), reverse=True)
     for city in ordered:
