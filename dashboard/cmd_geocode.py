@@ -1,0 +1,204 @@
+"""``conflict-map geocode``: resolve names offline (gazetteer, GeoNames) or online, and add new places."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from dashboard.errors import ConfigurationError, DataError, DataErrors, WriteConflictError
+from dashboard.gazetteer import Gazetteer, load_gazetteer
+from dashboard.geocode import GeoCandidate, OnlineGeocoder, Resolution, Resolver, load_settings
+from dashboard.geonames_offline import load_offline
+from dashboard.names import fold
+from dashboard.paths import PLACES_FILE, data_dir
+from dashboard.writer import add_place
+
+# coords_source values the gazetteer accepts; any other online service's answer is recorded as manual.
+_COORDS_SOURCES = {"geonames": "geonames", "nominatim": "nominatim"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the geocode options."""
+    parser.add_argument("names", nargs="+", metavar="NAME", help="place names to resolve")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of {query, candidates}")
+    parser.add_argument("--online", action="store_true",
+                        help="ask an online geocoder for names the gazetteer and offline GeoNames lack")
+    parser.add_argument("--user-agent", metavar="UA",
+                        help="identify this program to the geocoder (or set CONFLICT_MAP_USER_AGENT)")
+    parser.add_argument("--geocoder", metavar="SERVICE",
+                        help="geopy service name (default nominatim; or set CONFLICT_MAP_GEOCODER)")
+    parser.add_argument("--geocoder-url", metavar="URL",
+                        help="another geocoder server as scheme://host:port (a self-hosted Nominatim)")
+    parser.add_argument("--timeout", type=float, metavar="S",
+                        help="seconds one online request may take in total (default 8, at most 10)")
+    parser.add_argument("--add", action="store_true",
+                        help="add the found place to the gazetteer (reviewed: false) if it is not there yet")
+    parser.add_argument("--pick", type=int, metavar="N",
+                        help="with --add: which candidate to add (1 = first)")
+    parser.add_argument("--data", metavar="DIR", help="data folder (default: CONFLICT_MAP_DATA or data/)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Resolve every name; return 1 if a service failed or an --add could not be done."""
+    if args.pick is not None and not args.add:
+        raise ConfigurationError("--pick chooses the candidate for --add; use it together with --add")
+    if args.pick is not None and len(args.names) != 1:
+        raise ConfigurationError("--pick applies to one name; run --add --pick once per name")
+    folder = data_dir(args.data)
+    places_path = folder / PLACES_FILE
+    gazetteer = load_gazetteer(places_path)
+    online = None
+    if args.online:
+        settings = load_settings(user_agent=args.user_agent, service=args.geocoder, url=args.geocoder_url,
+                                 data=folder, timeout=args.timeout)
+        online = OnlineGeocoder.from_settings(settings)
+    resolver = Resolver(gazetteer, offline=load_offline(), online=online)
+    resolutions = [resolver.resolve(name) for name in args.names]
+    if args.json:
+        json.dump([r.to_json() for r in resolutions], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for resolution in resolutions:
+            print_resolution(resolution, sys.stdout, online_label=online.label if online else None)
+    code = 0
+    for resolution in resolutions:
+        if resolution.status == "failed":
+            print(f"error: {resolution.query}: {resolution.error}", file=sys.stderr)
+            code = 1
+    if args.add:
+        sha = gazetteer.sha256
+        taken = set(gazetteer.places)
+        for resolution in resolutions:
+            if resolution.status == "failed":
+                continue
+            result = add_resolution(resolution, places_path, args.pick, sha=sha, taken=taken,
+                                    gazetteer=gazetteer)
+            if result is None:
+                code = 1
+            elif result:
+                sha = result
+    return code
+
+
+def print_resolution(resolution: Resolution, out: TextIO, online_label: str | None) -> None:
+    """Print one resolution for people: the status, then numbered candidates."""
+    status = resolution.status
+    query = resolution.query
+    if status == "failed":
+        out.write(f"{query}: failed\n")
+        return
+    if status == "not_found":
+        hint = "" if online_label else " (add --online to ask an online geocoder)"
+        where = f"the gazetteer, offline GeoNames or {online_label}" if online_label else \
+            "the gazetteer or offline GeoNames"
+        out.write(f"{query}: not found in {where}{hint}\n")
+        return
+    heading = {
+        "found": "found", "ambiguous": f"{len(resolution.candidates)} candidates; choose with --add --pick N",
+        "suggested": "no exact match; similar names",
+    }[status]
+    out.write(f"{query}: {heading}\n")
+    for number, cand in enumerate(resolution.candidates, 1):
+        out.write(f"  {number}. {describe(cand)}\n")
+
+
+def describe(cand: GeoCandidate) -> str:
+    """One line about a candidate: name, id, kind, coordinates, where it came from."""
+    ident = f" ({cand.place})" if cand.place else " (not in the gazetteer)"
+    extra = f"; {cand.display}" if cand.display else ""
+    matched = f", matched {cand.matched!r}" if cand.matched and cand.matched != cand.name else ""
+    return (f"{cand.name}{ident}, {cand.kind}, {cand.lat:.5f}, {cand.lon:.5f} "
+            f"[{cand.source}{matched}]{extra}")
+
+
+def add_resolution(
+    resolution: Resolution, path: Path, pick: int | None, *, sha: str, taken: set[str], gazetteer: Gazetteer,
+) -> str | None:
+    """Add the chosen candidate; return the new file hash, "" when nothing needed adding, None on refusal."""
+    query, candidates = resolution.query, resolution.candidates
+    if not candidates:
+        print(f"{query}: nothing to add (not found)", file=sys.stderr)
+        return ""
+    if pick is not None:
+        if not 1 <= pick <= len(candidates):
+            print(f"error: {query}: --pick {pick} is not a candidate number (1-{len(candidates)})",
+                  file=sys.stderr)
+            return None
+        chosen = candidates[pick - 1]
+    elif len(candidates) == 1 or resolution.status == "found":
+        chosen = candidates[0]
+    else:
+        print(f"error: {query}: {len(candidates)} candidates; nothing was written. Run again with "
+              f"--add --pick N (1-{len(candidates)}) to choose one.", file=sys.stderr)
+        return None
+    if chosen.place:
+        print(f"{query}: already in the gazetteer as '{chosen.place}'; nothing added", file=sys.stderr)
+        return ""
+    mapping = place_mapping(chosen, query, taken, gazetteer)
+    try:
+        new_sha = add_place(path, mapping, expected_sha256=sha)
+    except (DataErrors, DataError, WriteConflictError) as exc:
+        print(f"error: {query}: not added:\n{exc}", file=sys.stderr)
+        return None
+    taken.add(str(mapping["id"]))
+    print(f"{query}: added '{mapping['id']}' to {path} (coords_source: {mapping['coords_source']}, "
+          "reviewed: false); check it, then set reviewed: true")
+    return new_sha
+
+
+def slug(name: str) -> str:
+    """A lowercase id slug from a Latin-script name (``Kafr Nabl`` -> ``kafr-nabl``)."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub("['`\u2018\u2019\u02bf\u02be]", "", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def place_mapping(cand: GeoCandidate, query: str, taken: set[str], gazetteer: Gazetteer) -> dict[str, Any]:
+    """The new gazetteer entry for a candidate, in the file's field order, marked unreviewed."""
+    latin = cand.name if slug(cand.name) else query  # a name in Arabic script only: use the query
+    base = slug(latin) or (f"geonames-{cand.geonames}" if cand.geonames else "place")
+    place_id, serial = base, 1
+    while place_id in taken:
+        serial += 1
+        place_id = f"{base}-{serial}"
+    aliases: list[str] = []
+    seen = {fold(latin), fold(cand.name_ar or "")}
+    for alias in (query, cand.matched or ""):
+        if alias and fold(alias) not in seen:
+            seen.add(fold(alias))
+            aliases.append(alias)
+    admin1 = cand.admin1 if cand.admin1 in gazetteer.places else None
+    mapping: dict[str, Any] = {"id": place_id, "name": latin}
+    if cand.name_ar:
+        mapping["name_ar"] = cand.name_ar
+    if aliases:
+        mapping["aliases"] = aliases
+    mapping["kind"] = cand.kind
+    if admin1:
+        mapping["admin1"] = admin1
+    mapping["lat"] = round(cand.lat, 5)
+    mapping["lon"] = round(cand.lon, 5)
+    if cand.population:
+        mapping["population"] = cand.population
+    if cand.geonames:
+        mapping["geonames"] = cand.geonames
+    mapping["coords_source"] = _COORDS_SOURCES.get(cand.source, "manual")
+    mapping["reviewed"] = False
+    mapping["note"] = (f"Added by conflict-map geocode --add on {dt.date.today().isoformat()} from "
+                       f"{cand.source} for the query {query!r}; check the coordinates and the kind.")
+    return mapping
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - convenience for python -m
+    """Run ``geocode`` alone (the real entry point is ``conflict-map geocode``)."""
+    parser = argparse.ArgumentParser(prog="conflict-map geocode")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
