@@ -20,7 +20,8 @@ OTHER_PAGES = (
 
 def main() -> None:
     """Prepare the offline assets, then hand over to the page the user picked."""
-    st.set_page_config(page_title="Conflict control map", page_icon=":material/map:", layout="wide")
+    # An emoji favicon becomes an inline SVG; a :material/...: one would be fetched from a font CDN.
+    st.set_page_config(page_title="Conflict control map", page_icon="🗺️", layout="wide")
     assets.ensure_assets()
     pages = [st.Page(PAGES / "map_page.py", title="Map", icon=":material/map:", default=True, url_path="map")]
     # The other pages are built alongside; list only those present so a partial checkout still starts.
