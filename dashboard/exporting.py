@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dashboard.models import ControlEvent, Faction, Place, Status
-from dashboard.safe_html import safe_url
+from dashboard.safe_html import safe_url as _check_url
 
+# Many events cite the same article; checking each distinct link once keeps a 10,000-place export fast.
+safe_url = functools.lru_cache(maxsize=8192)(_check_url)
 # OWASP's list of characters that make a spreadsheet read a cell as a formula (tab and CR included).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -269,8 +272,14 @@ def changes_geojson(
 
 
 def dumps_geojson(collection: Mapping[str, Any]) -> str:
-    """Serialise GeoJSON deterministically, keeping Arabic names readable (UTF-8, not \\u escapes)."""
-    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+    """Serialise GeoJSON deterministically: one feature per line, Arabic names as UTF-8 (not \\u escapes)."""
+    head = {k: v for k, v in collection.items() if k != "features"}
+    # One compact line per feature: diffable, and json's C encoder is ~10x faster than indent= output.
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in collection.get("features", ())]
+    opening = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+    body = ",\n".join(lines)
+    return f'{opening},"features":[\n{body}\n]}}\n' if lines else f'{opening},"features":[]}}\n'
+
 
 
 def to_excel_bytes(text: str) -> bytes:

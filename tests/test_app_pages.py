@@ -7,10 +7,12 @@ import datetime as dt
 import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -44,7 +46,17 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
             seen[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def deferred(self: MediaFileManager, data_callable: Callable[[], bytes | str], mimetype: str | None,
+                 coordinates: str, file_name: str | None = None, **kwargs: Any) -> str:
+        # A download built on click: build it now, as the click would.
+        if file_name is not None:
+            data = data_callable()
+            seen[file_name] = data.encode("utf-8") if isinstance(data, str) else data
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    original_deferred = MediaFileManager.add_deferred
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
     return seen
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -106,23 +107,28 @@ def balance(rows: Iterable[ChangeRow], factions: Mapping[str, Faction]) -> list[
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _exports(
+def _change_exports(
     _bundle: Bundle, key: str, start: dt.date, end: dt.date, *, chosen: tuple[str, ...], unreviewed: bool
-) -> tuple[bytes, bytes, bytes, bytes]:
-    """CSV and GeoJSON of the filtered changes and of the snapshot on ``end``; cached per view and data."""
+) -> tuple[bytes, bytes]:
+    """CSV and GeoJSON of the filtered changes; cached per view and data version (``key``)."""
     del key  # only part of the cache key: the bundle itself is not hashed
-    places = _bundle.gazetteer.places
-    factions = _bundle.factions.factions
     timeline = _bundle.timeline
+    places, factions = _bundle.gazetteer.places, _bundle.factions.factions
     rows = exporting.change_rows(changes_in(timeline, start, end), places, factions, timeline)
     rows = filter_rows(rows, chosen, unreviewed_only=unreviewed)
-    snapshot = timeline.snapshot(end)
     return (
         exporting.to_excel_bytes(exporting.changes_csv(rows)),
         exporting.dumps_geojson(exporting.changes_geojson(rows, start, end)).encode("utf-8"),
-        exporting.to_excel_bytes(exporting.snapshot_csv(places, snapshot, end, factions)),
-        exporting.dumps_geojson(exporting.snapshot_geojson(places, snapshot, end, factions)).encode("utf-8"),
     )
+
+
+def snapshot_bytes(bundle: Bundle, on: dt.date, fmt: str) -> bytes:
+    """The whole map on ``on`` as a download (CSV with a BOM, or GeoJSON)."""
+    places, factions = bundle.gazetteer.places, bundle.factions.factions
+    snapshot = bundle.timeline.snapshot(on)
+    if fmt == "csv":
+        return exporting.to_excel_bytes(exporting.snapshot_csv(places, snapshot, on, factions))
+    return exporting.dumps_geojson(exporting.snapshot_geojson(places, snapshot, on, factions)).encode("utf-8")
 
 
 def _initial_dates(span: tuple[dt.date, dt.date]) -> None:
@@ -184,9 +190,8 @@ def main() -> None:
     else:
         st.info("Nothing changed hands in this range with these filters.")
 
-    changes_csv, changes_json, snap_csv, snap_json = _exports(
-        bundle, bundle.key, start, end,
-        chosen=tuple(chosen), unreviewed=bool(unreviewed),
+    changes_csv, changes_json = _change_exports(
+        bundle, bundle.key, start, end, chosen=tuple(chosen), unreviewed=bool(unreviewed)
     )
     stem = f"changes-{start.isoformat()}-to-{end.isoformat()}"
     st.subheader("Download")
@@ -195,11 +200,13 @@ def main() -> None:
                        on_click="ignore")
     c2.download_button("Changes (GeoJSON)", changes_json, f"{stem}.geojson", "application/geo+json",
                        key="dl_changes_geojson", on_click="ignore")
+    # The whole-map snapshot is built only when clicked: at 10,000 places it costs a few hundred ms.
     day = end.isoformat()
-    c3.download_button(f"Snapshot {day} (CSV)", snap_csv, f"control-{day}.csv", "text/csv",
-                       key="dl_snapshot_csv", on_click="ignore")
-    c4.download_button(f"Snapshot {day} (GeoJSON)", snap_json, f"control-{day}.geojson",
-                       "application/geo+json", key="dl_snapshot_geojson", on_click="ignore")
+    c3.download_button(f"Map on {day} (CSV)", functools.partial(snapshot_bytes, bundle, end, "csv"),
+                       f"control-{day}.csv", "text/csv", key="dl_snapshot_csv", on_click="ignore")
+    c4.download_button(f"Map on {day} (GeoJSON)", functools.partial(snapshot_bytes, bundle, end, "geojson"),
+                       f"control-{day}.geojson", "application/geo+json", key="dl_snapshot_geojson",
+                       on_click="ignore")
     st.caption("CSV files are UTF-8 with a byte-order mark so spreadsheets show Arabic names; cells that a "
                "spreadsheet would run as a formula start with an apostrophe.")
 

@@ -24,6 +24,8 @@ EDIT_COLUMNS: tuple[str, ...] = (
 )
 PROBLEM = "problem"
 NULLABLE_REQUIRED = frozenset({"lat", "lon"})
+# Past this many rows the table is too long to browse and slows every rerun; the search box narrows it.
+MAX_ROWS = 1000
 TEXT_FIELDS = frozenset({"name", "name_ar", "kind", "admin1", "parent", "coords_source"})
 _ALIAS_SPLIT = re.compile(r"[;,]")
 # A place entry starts with `- id: x` (block style) or `- {id: x, ...}` (flow style).
@@ -141,14 +143,27 @@ def place_of_error(error: DataError, starts: list[tuple[int, str]], known: Itera
     return None
 
 
-def matches(record: Mapping[str, Any], query: str) -> bool:
+def haystack(record: Mapping[str, Any]) -> str:
+    """What the search box looks in: id, names, aliases and governorate, folded, one line per field."""
+    fields = (record.get("id"), record.get("name"), record.get("name_ar"), record.get("aliases"),
+              record.get("admin1"))
+    return "\n".join(fold(v) for v in fields if isinstance(v, str))
+
+
+def matches(record: Mapping[str, Any], query: str, folded: str | None = None) -> bool:
     """Whether a row matches the search box (accent-, case- and spelling-folded, any name or id)."""
     wanted = fold(query)
     if not wanted:
         return True
-    haystack = (record.get("id"), record.get("name"), record.get("name_ar"), record.get("aliases"),
-                record.get("admin1"))
-    return any(isinstance(v, str) and wanted in fold(v) for v in haystack)
+    return wanted in (folded if folded is not None else haystack(record))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _rows_for(_bundle: Bundle, key: str) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Table rows and folded search text per place, built once per data version; shared, never mutated."""
+    del key  # cache key only
+    records = {pid: place_record(p) for pid, p in _bundle.gazetteer.places.items()}
+    return records, {pid: haystack(r) for pid, r in records.items()}
 
 
 def editor_key(generation: int, ids: Iterable[str]) -> str:
@@ -269,7 +284,7 @@ def _column_config() -> dict[str, Any]:
 def editor_section(bundle: Bundle) -> None:
     """Search box, table editor, pending edits, save and discard."""
     pending: dict[str, dict[str, Any]] = st.session_state[PENDING]
-    originals = {pid: place_record(p) for pid, p in bundle.gazetteer.places.items()}
+    originals, folded = _rows_for(bundle, bundle.key)
     current_sha = bundle.gazetteer.sha256
     gone = [pid for pid in pending if pid not in originals]
     if gone:
@@ -279,24 +294,31 @@ def editor_section(bundle: Bundle) -> None:
 
     query = st.text_input("Search places", key="gaz_search", placeholder="name, alias, Arabic name or id")
     row_errors: dict[str, list[str]] = st.session_state[ROW_ERRORS]
-    view = []
+    view: list[dict[str, Any]] = []
+    hidden = 0
     for pid, record in originals.items():
-        if not matches(record, query):
+        if not matches(record, query, folded[pid]):
+            continue
+        if len(view) >= MAX_ROWS and pid not in pending:
+            hidden += 1
             continue
         shown = dict(record)
         for field, value in pending.get(pid, {}).items():
             shown[field] = "; ".join(value) if field == "aliases" else value
         shown[PROBLEM] = " | ".join(row_errors.get(pid, ())) or None
         view.append(shown)
-    st.caption(f"{len(view)} of {len(originals)} places shown. Nothing is written until you save.")
+    more = f" The first {MAX_ROWS:,} matches are listed: search to narrow." if hidden else ""
+    st.caption(f"{len(view):,} of {len(originals):,} places shown.{more} Nothing is written until you save.")
     ids = [r["id"] for r in view]
     # A list of records keeps pandas out of this module; Streamlit hands back the same shape, edited.
     edited = st.data_editor(
         view, key=editor_key(st.session_state[GENERATION], ids), hide_index=True, num_rows="fixed",
         column_config=_column_config(), width="stretch", disabled=["id", PROBLEM],
     )
-    for record in edited:
+    for record, shown in zip(edited, view, strict=True):
         pid = str(record["id"])
+        if record == shown and pid not in pending:
+            continue  # untouched row (the common case): skip the field-by-field comparison
         changed = diff_record(originals[pid], record)
         if changed:
             pending[pid] = changed
