@@ -24,8 +24,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "map"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # Chromium's own notices about iframe sandbox/permission-policy features; they come from Streamlit's
 # component iframe attributes, not from our page, and are warnings rather than errors.
@@ -134,8 +134,8 @@ def open_map(browser: Any, server: Server, query: str = "") -> Session:
     page.goto(f"{server.url}/{query}")
     page.locator(FRAME).wait_for(timeout=30_000)
     session.frame = next(f for f in page.frames if "st_folium" in f.url)
-    session.frame.wait_for_function("window.__cmap && window.__cmap.applied > 0 && window.__cmap.basemapLoaded",
-                                   timeout=30_000)
+    session.frame.wait_for_function(
+        "window.__cmap && window.__cmap.applied > 0 && window.__cmap.basemapLoaded", timeout=30_000)
     return session
 
 
@@ -153,7 +153,8 @@ def test_map_renders_offline_without_console_errors(browser: Any, basic_server: 
     session = open_map(browser, basic_server)
     shown = session.frame.evaluate("window.__cmap.markers.filter(m => m._cm).length")
     assert shown == 4
-    assert session.frame.evaluate("document.querySelector('.cmap-legend').textContent").startswith("02 Dec 2024")
+    legend = session.frame.evaluate("document.querySelector('.cmap-legend').textContent")
+    assert legend.startswith("02 Dec 2024")
     # Something is really drawn: the places canvas has non-transparent pixels.
     painted = session.frame.evaluate(
         """() => { const c = window.__cmap.renderer._container, d = c.getContext('2d')
@@ -206,7 +207,8 @@ def test_hostile_data_runs_no_script(browser: Any, hostile_server: Server) -> No
     box = session.page.locator(FRAME).bounding_box()
     session.page.mouse.move(box["x"] + 5, box["y"] + 5)
     click_place(session, hostile_server.index_of("script"))
-    session.page.get_by_role("heading", name="</script><script>window.__pwned=2</script>").wait_for(timeout=15_000)
+    heading = session.page.get_by_role("heading", name="</script><script>window.__pwned=2</script>")
+    heading.wait_for(timeout=15_000)
     tooltip = session.frame.evaluate(
         "Array.from(document.querySelectorAll('.leaflet-tooltip')).map(t => t.textContent).join('|')")
     assert "</script><script>window.__pwned=2</script>" in tooltip
