@@ -790,6 +790,10 @@ def _yaml() -> YAML:
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a long name or note across lines
     yaml.preserve_quotes = True
+    # "lat: null" says "no coordinates yet" more plainly than an empty value.
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     return yaml
 
 
