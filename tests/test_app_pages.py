@@ -233,7 +233,7 @@ def test_search_matches_folded_names(query: str, hit: bool) -> None:
 
 
 PLACE_IDS = ["aleppo-governorate", "idlib-governorate", "hama-governorate", "aleppo", "tal-rifaat",
-             "khan-sheikhun", "saraqib", "kafr-nabudah"]
+             "khan-sheikhun", "saraqib", "kafr-nabl"]
 
 
 def edit_cells(at: AppTest, edits: dict[str, dict[str, Any]], ids: list[str] = PLACE_IDS) -> None:
@@ -333,3 +333,48 @@ def test_gazetteer_shows_a_hand_edit_on_the_next_rerun(data: Path) -> None:
                       encoding="utf-8")
     at.run()
     assert at.data_editor[0].value.set_index("id").loc["saraqib", "name"] == "Sarāqib"
+
+
+# ---------------------------------------------------------------- Gazetteer page: geocoding
+
+
+def test_gazetteer_geocodes_a_place_without_coordinates_offline(data: Path) -> None:
+    places = data / "places.yaml"
+    at = page("gazetteer")
+    assert at.selectbox(key="gaz_geo_target").options == ["A new place…", "Kafr Nabl (kafr-nabl)"]
+    at.selectbox(key="gaz_geo_target").select("kafr-nabl").run()
+    assert at.text_input(key="gaz_geo_name").value == "Kafr Nabl"
+    at.button(key="gaz_geo_lookup").click().run()
+    pick = at.selectbox(key="gaz_geo_pick")
+    assert pick.options[0] == (
+        "1. Kafranbel (town, idlib-governorate) at 35.61376, 36.56449 from geonames"
+    )
+    at.button(key="gaz_geo_apply").click().run()
+    assert not at.exception
+    assert at.success[0].value == (
+        "Coordinates of kafr-nabl set from geonames (reviewed: false until someone checks them)."
+    )
+    text = places.read_text(encoding="utf-8")
+    entry = text[text.index("  - id: kafr-nabl"):]
+    assert "    lat: 35.61376\n    lon: 36.56449\n    coords_source: geonames\n    reviewed: false\n" in entry
+    assert at.selectbox(key="gaz_geo_target").options == ["A new place…"]
+
+
+def test_gazetteer_adds_a_new_place_asked_for_by_the_ingest_page(data: Path) -> None:
+    at = AppTest.from_file(str(PAGES / "gazetteer_page.py"), default_timeout=30)
+    at.session_state[gp.GEOCODE_REQUEST] = "Saraqeb"
+    at.run()
+    assert at.text_input(key="gaz_geo_name").value == "Saraqeb"
+    at.button(key="gaz_geo_lookup").click().run()
+    assert at.selectbox(key="gaz_geo_pick").options[0].endswith("already in the gazetteer as saraqib")
+
+
+def test_gazetteer_online_lookup_needs_a_real_user_agent(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFLICT_MAP_USER_AGENT", raising=False)
+    monkeypatch.setenv("CONFLICT_MAP_CONFIG", str(data / "no-config.toml"))
+    at = page("gazetteer")
+    at.text_input(key="gaz_geo_name").input("Atshan")
+    at.toggle(key="gaz_geo_online").set_value(True).run()
+    at.button(key="gaz_geo_lookup").click().run()
+    assert at.warning[0].value.startswith("no user agent is set; geocoding services ask each application")
+    assert at.info[0].value == "No coordinates found for 'Atshan'."

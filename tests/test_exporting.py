@@ -233,8 +233,8 @@ def test_export_geojson_to_a_file_with_unknown_places(tmp_path: Path, capsys: Ca
     fc = json.loads(target.read_text(encoding="utf-8"))
     states = {f["id"]: (f["properties"]["state"], f["properties"]["faction"]) for f in fc["features"]}
     assert states["tal-rifaat"] == ("held", "sna")
-    assert states["kafr-nabudah"] == ("unknown", None)
-    assert [f["geometry"] for f in fc["features"] if f["id"] == "kafr-nabudah"] == [None]
+    assert states["kafr-nabl"] == ("unknown", None)
+    assert [f["geometry"] for f in fc["features"] if f["id"] == "kafr-nabl"] == [None]
     assert not list(target.parent.glob(".tmp-*"))
 
 

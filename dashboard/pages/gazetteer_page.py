@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import re
@@ -12,8 +13,11 @@ from typing import Any
 import streamlit as st
 
 from dashboard import writer
-from dashboard.errors import DataError, DataErrors, WriteConflictError
+from dashboard.cmd_geocode import place_mapping
+from dashboard.errors import ConfigurationError, DataError, DataErrors, WriteConflictError
 from dashboard.gazetteer import validate_places_text
+from dashboard.geocode import GeoCandidate, OnlineGeocoder, Resolution, Resolver, load_settings
+from dashboard.geonames_offline import OfflineGeoNames, load_offline
 from dashboard.models import COORDS_SOURCES, PLACE_KINDS, Place
 from dashboard.names import fold
 from dashboard.paths import PLACES_FILE
@@ -39,6 +43,12 @@ ROW_ERRORS = "gaz_row_errors"
 OTHER_ERRORS = "gaz_other_errors"
 CONFLICT = "gaz_conflict"
 FLASH = "gaz_flash"
+GEO_RESULT = "gaz_geo_result"
+# Set by the Ingest page: a name to look up here.
+GEOCODE_REQUEST = "gaz_geocode_query"
+NEW_PLACE = "__new__"
+# coords_source values the gazetteer accepts; anything else (gazetteer copies, other services) is manual.
+COORDS_FROM = {"geonames": "geonames", "nominatim": "nominatim"}
 
 
 def split_aliases(text: object) -> list[str]:
@@ -357,6 +367,126 @@ def editor_section(bundle: Bundle) -> None:
         st.rerun()  # draw the outcome (errors by row, conflict or success) with the file as it is now
 
 
+@st.cache_resource(show_spinner=False)
+def _offline_geonames() -> OfflineGeoNames:
+    """The offline GeoNames extract, loaded once per process."""
+    return load_offline()
+
+
+def _resolver(bundle: Bundle, online: bool, user_agent: str) -> Resolver:
+    """Gazetteer and offline GeoNames always; the online geocoder only when the user switched it on."""
+    geocoder = None
+    if online:
+        settings = load_settings(user_agent=user_agent or None, data=bundle.data_dir)
+        geocoder = OnlineGeocoder.from_settings(settings)  # ConfigurationError without a proper agent
+    return Resolver(bundle.gazetteer, offline=_offline_geonames(), online=geocoder)
+
+
+def usable_candidates(resolution: Resolution, target: str | None) -> list[GeoCandidate]:
+    """Candidates that can give coordinates: not the target itself, and with both lat and lon."""
+    return [c for c in resolution.candidates
+            if c.place != target and c.lat is not None and c.lon is not None]
+
+
+def lookup(resolver: Resolver, name: str, target: str | None) -> tuple[list[GeoCandidate], str | None]:
+    """Resolve ``name``; when the gazetteer only knows the target itself (no coordinates), ask past it."""
+    resolution = resolver.resolve(name)
+    found = usable_candidates(resolution, target)
+    if not found and resolution.error is None and any(c.place == target for c in resolution.candidates):
+        past = Resolver(None, offline=resolver.offline, online=resolver.online).resolve(name)
+        found, resolution = usable_candidates(past, target), past
+    return found, resolution.error
+
+
+def candidate_label(index: int, cand: GeoCandidate) -> str:
+    """One plain-text line per candidate for the picker (shown as text, never as markup)."""
+    where = f", {cand.admin1}" if cand.admin1 else ""
+    known = f", already in the gazetteer as {cand.place}" if cand.place else ""
+    return (f"{index + 1}. {cand.name} ({cand.kind}{where}) at {cand.lat:.5f}, {cand.lon:.5f}"
+            f" from {cand.source}{known}")
+
+
+def apply_candidate(bundle: Bundle, target: str | None, query: str, cand: GeoCandidate) -> str:
+    """Write the pick: coordinates on an existing place, or a new place; return what was done."""
+    path = Path(bundle.data_dir) / PLACES_FILE
+    source = COORDS_FROM.get(cand.source, "manual")
+    if target is not None:
+        writer.update_places(
+            path,
+            {target: {"lat": round(cand.lat, 5), "lon": round(cand.lon, 5), "coords_source": source,
+                      "reviewed": False}},
+            bundle.gazetteer.sha256,
+        )
+        return f"Coordinates of {target} set from {cand.source} (reviewed: false until someone checks them)."
+    if cand.place:
+        return f"{cand.place} is already in the gazetteer; nothing was added."
+    mapping = place_mapping(cand, query, set(bundle.gazetteer.places), bundle.gazetteer)
+    mapping["note"] = (f"Added from the Gazetteer page on {dt.date.today().isoformat()} from {cand.source} "
+                       f"for the name {query!r}; check the coordinates and the kind.")
+    writer.add_place(path, mapping, bundle.gazetteer.sha256)
+    return f"Added {mapping['id']} to the gazetteer (reviewed: false until someone checks it)."
+
+
+def _prefill_name(places: Mapping[str, Place]) -> None:
+    target = st.session_state.get("gaz_geo_target")
+    if isinstance(target, str) and target in places:
+        st.session_state["gaz_geo_name"] = places[target].name
+
+
+def geocode_section(bundle: Bundle) -> None:
+    """Look up coordinates for a place without them, or for a new name; pick a candidate; write it."""
+    st.subheader("Find coordinates")
+    places = bundle.gazetteer.places
+    request = st.session_state.pop(GEOCODE_REQUEST, None)
+    if isinstance(request, str):  # sent from the Ingest page for a name the gazetteer lacks
+        st.session_state["gaz_geo_target"] = NEW_PLACE
+        st.session_state["gaz_geo_name"] = request
+    missing = [pid for pid, p in places.items() if p.lat is None or p.lon is None]
+    st.caption(f"{len(missing)} place(s) have no coordinates yet. Lookups use the gazetteer and the offline "
+               "GeoNames extract; an online geocoder is asked only if you switch it on below.")
+    col_target, col_name = st.columns(2)
+    target = col_target.selectbox(
+        "Place", [NEW_PLACE, *missing], key="gaz_geo_target", on_change=_prefill_name, args=(places,),
+        format_func=lambda pid: "A new place…" if pid == NEW_PLACE else f"{places[pid].name} ({pid})",
+    )
+    name = col_name.text_input("Name to look up", key="gaz_geo_name")
+    col_online, col_agent = st.columns(2)
+    online = col_online.toggle("Also ask an online geocoder", key="gaz_geo_online",
+                               help="Nominatim by default; at most one request per second, answers cached.")
+    agent = ""
+    if online:
+        agent = col_agent.text_input("User agent", key="gaz_geo_agent",
+                                     placeholder="conflict-map/0.1 (you@example.org)",
+                                     help="Required by geocoding services; or set CONFLICT_MAP_USER_AGENT.")
+    real_target = None if target == NEW_PLACE else target
+    if st.button("Look up", key="gaz_geo_lookup", disabled=not name.strip()):
+        try:
+            found, error = lookup(_resolver(bundle, online, agent), name, real_target)
+        except ConfigurationError as exc:
+            found, error = [], str(exc)
+        st.session_state[GEO_RESULT] = (real_target, name.strip(), found, error)
+    result = st.session_state.get(GEO_RESULT)
+    if not result or result[0] != real_target:
+        return
+    _, query, found, error = result
+    if error:
+        st.warning(error)
+    if not found:
+        st.info(f"No coordinates found for {query!r}." + ("" if online else " Try the online geocoder."))
+        return
+    choice = st.selectbox("Candidates", range(len(found)), key="gaz_geo_pick",
+                          format_func=lambda i: candidate_label(i, found[i]))
+    if st.button("Use this candidate", key="gaz_geo_apply", disabled=bundle.stale):
+        try:
+            st.session_state[FLASH] = apply_candidate(bundle, real_target, query, found[choice])
+        except (DataErrors, DataError, WriteConflictError) as exc:
+            st.error(f"Nothing was written:\n\n{exc}")
+            return
+        st.session_state.pop(GEO_RESULT, None)
+        clear_caches()
+        st.rerun()
+
+
 def main() -> None:
     """Draw the page."""
     st.title("Gazetteer")
@@ -366,6 +496,8 @@ def main() -> None:
     if flash:
         st.success(flash)
     editor_section(bundle)
+    st.divider()
+    geocode_section(bundle)
 
 
 if __name__ == "__main__":
