@@ -44,7 +44,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("today", r"today|this\s+(?:morning|afternoon|evening)|tonight"),
     ("weekday", r"(?P<weekday>" + _WEEKDAY + r")(?:'s)?(?:\s+(?:night|morning|evening|afternoon))?"),
     ("month_year", _MONTH + r"\s+(?P<myear>(?:19|20)\d\d)"),
-    ("year", r"(?:in|since|during|by|until|of)\s+(?P<bare_year>(?:19|20)\d\d)\b"),
+    ("year", r"(?:in|since|during|by|until|of|from)\s+(?:(?:early|late|mid|the\s+summer\s+of|"
+             r"the\s+spring\s+of|the\s+autumn\s+of|the\s+winter\s+of|the\s+end\s+of)[\s-]+)?"
+             r"(?P<bare_year>(?:19|20)\d\d)\b"),
 )
 # Group names repeat across forms (month, day, year), so each form is its own regex.
 _DATE_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

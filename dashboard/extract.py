@@ -1,0 +1,639 @@
+"""Turn a news report into proposed control changes: actor + action + place + date, sentence by sentence.
+
+Each sentence is scanned for control verbs. Active verbs ("captured", "took control of", "entered",
+"withdrew from", "lost") take their actor from the nearest faction name before them and their places from
+the mentions after them, stopping at locatives ("near", "between", "north of") and clause breaks. Passive
+forms ("fell to", "was captured by", "came under the control of", "is lost for the regime") take the place
+before the verb and the actor after it. Negations, aims and hypotheticals ("failed to", "seeking to",
+"could") cancel a verb; air raids, shelling and evacuations are not control verbs at all.
+
+Confidence: ``claimed`` when a party to the fighting is the source ("the defence ministry said"),
+``reported`` when an observer or the wire reports it (the default). When the sentence gives no date the
+publication date is used, the confidence is lowered one step (reported -> claimed) and the event's note says
+so; a date long before publication ("in 2019") is history and yields no change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dashboard.dates import DateMatch, find_dates
+from dashboard.geoparse import GENERIC_FACTION, Hit, Unresolved, geoparser_for
+from dashboard.models import Article, ControlEvent, Mention, Source
+
+if TYPE_CHECKING:
+    from dashboard.factions import FactionSet
+    from dashboard.geoparse import PlaceSource
+
+UNDATED_NOTE = "date not stated in the report; publication date used"
+QUOTE_MAX = 400
+# Coalitions a generic "rebels" may stand for, in the order used to break ties.
+COALITIONS: tuple[str, ...] = ("hts", "sna", "southern")
+# Foreign patrons and the ground-holding side their "-backed" clients belong to on this map.
+PATRON_CLIENT: dict[str, str] = {"turkey": "sna", "us": "sdf", "russia": "government", "iran": "government"}
+# Places that are areas, not settlements: control changes are tracked for towns, not whole provinces.
+AREA_KINDS = frozenset({"governorate", "district", "region"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    """A control verb found in a sentence."""
+
+    start: int
+    end: int
+    kind: str  # captured | entered | withdrew | lost | handed | passive | passive_lost | drove
+    text: str
+
+
+_V = r"(?:{})"
+_CAPTURE = (
+    r"captured|capture|captures|capturing|seized|seize|seizes|seizing|overran|overrun|overruns|overrunning|"
+    r"recaptured|recapture|recaptures|recapturing|retook|retake|retaken|retakes|retaking|regained|regain|"
+    r"liberated|liberate|liberating|won\s+back|win\s+back|"
+    r"(?:took|take|taken|takes|taking|seized|seize|seizing|gained|gain|wrested|wrest|assumed|assume)\s+"
+    r"(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+(?:of|over)|"
+    r"(?:took|take|taken|takes|taking)\s+over|"
+    r"(?:took|taken|take|takes|taking)(?!\s+(?:part|place|refuge|shelter|office|power|hold|over|control|up|aim|"
+    r"note|steps|action|charge|cover|hostage|hostages|prisoner|prisoners|responsibility|advantage|a|an|"
+    r"years|months|weeks|days|hours|time|root|effect|off|away|out)\b)"
+)
+_ENTER = (
+    r"entered|enter|enters|entering|stormed\s+into|storm\s+into|stormed|storm|storming|broke\s+into|"
+    r"break\s+into|(?:pushed|push|pushing|moved|move|moving|swept|sweep|sweeping|rolled|roll|rolling|"
+    r"marched|march|marching|advanced|advance|advancing)\s+into"
+)
+_WITHDRAW = (
+    r"(?:withdrew|withdrawn|withdraw|withdraws|withdrawing|retreated|retreat|retreats|retreating)\s+from|"
+    r"(?:pulled|pull|pulls|pulling)\s+out\s+of|(?:pulled|pull|pulls|pulling)\s+back\s+from|"
+    r"abandoned|abandon|abandons|abandoning|left"
+)
+_LOST = r"lost|lose|loses|losing"
+_HANDED = r"(?:handed|hand|hands|handing|surrendered|surrender|ceded|cede)(?:\s+over)?"
+_DROVE = r"(?:drove|drive|driven|drives|driving|pushed|forced|force|forcing|kicked)"
+_PASSIVE = (
+    r"(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?(?:captured|seized|taken|overrun|recaptured|retaken|"
+    r"stormed|liberated)|"
+    r"fell|falls|fallen|falling|came\s+under|come\s+under|comes\s+under|coming\s+under"
+)
+_PASSIVE_LOST = r"(?:be|is|was|been|are|were)\s+lost\s+(?:for|to)"
+_VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("passive_lost", re.compile(rf"\b{_V.format(_PASSIVE_LOST)}\b", re.IGNORECASE)),
+    ("passive", re.compile(rf"\b{_V.format(_PASSIVE)}\b", re.IGNORECASE)),
+    ("drove", re.compile(rf"\b{_V.format(_DROVE)}\b(?=[^.;]{{1,60}}?\bout\s+of\b)", re.IGNORECASE)),
+    ("handed", re.compile(rf"\b{_V.format(_HANDED)}\b", re.IGNORECASE)),
+    ("captured", re.compile(rf"\b{_V.format(_CAPTURE)}\b", re.IGNORECASE)),
+    ("entered", re.compile(rf"\b{_V.format(_ENTER)}\b", re.IGNORECASE)),
+    ("withdrew", re.compile(rf"\b{_V.format(_WITHDRAW)}\b", re.IGNORECASE)),
+    ("lost", re.compile(rf"\b{_V.format(_LOST)}\b", re.IGNORECASE)),
+)
+# Words between the actor and the verb that cancel it: negation, aims, hypotheticals, attempts.
+_CANCEL_RE = re.compile(
+    r"\b(?:not|never|no|n't|cannot|failed|fail|fails|failing|unable|without|seeking|seek|seeks|sought|aim|"
+    r"aims|aimed|aiming|attempt|attempts|attempted|attempting|try|tries|tried|trying|plan|plans|planned|"
+    r"planning|intend|intends|intended|threaten|threatens|threatened|threatening|vowed|vow|vows|would|"
+    r"could|might|may|bid|ready|poised|preparing|prepare|prepared|expected|hoping|hope|hopes|want|wants|"
+    r"wanted|close|verge|agreed|agree|agrees|if|unless|whether|urged|urging|called|calling|push|pushing|"
+    r"struggled|struggling|managed|bent|determined|able|promised|promise|pledged|pledge)\b|n't\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK_RE = re.compile(
+    r"[;:()\[\]\"“”]|\b(?:said|says|say|saying|told|after|before|as|while|when|whereas|but|which|where|who|"
+    r"whose|according|although|though|because|since|until|amid|despite|with)\b",
+    re.IGNORECASE,
+)
+_LOCATIVE_RE = re.compile(
+    r"\b(?:near|nearby|between|towards|toward|outside|around|in|inside|on|at|from|to|across|along|beyond|"
+    r"into|within|via|through|past|behind|against|by|off|north|south|east|west|northeast|northwest|"
+    r"southeast|southwest|northeastern|northwestern|southeastern|southwestern|km|kilometres|kilometers|miles|road|highway|motorway|border|bordering|overlooking|"
+    r"halfway|countryside|province|provinces|governorate)\b",
+    re.IGNORECASE,
+)
+_LIST_CUT_RE = re.compile(r"\b(?:including|such\s+as|among\s+them|among\s+which|notably|namely)\b",
+                          re.IGNORECASE)
+_PARTIAL_BEFORE_RE = re.compile(
+    r"\b(?:most|much|parts|part|half|swathes|swaths|areas|sections|neighbourhoods|neighborhoods|districts|"
+    r"quarters|large\s+parts|majority)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:city\s+of\s+|town\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_PARTIAL_AFTER_RE = re.compile(
+    r"\b(?:barring|except|excluding|apart\s+from|save\s+for|other\s+than|with\s+the\s+exception\s+of|"
+    r"but\s+not|bar)\b",
+    re.IGNORECASE,
+)
+_EDGE_BEFORE_RE = re.compile(
+    r"\b(?:outskirts|edge|edges|gates|entrance|entrances|suburbs|fringes|doorstep)\s+of\s+(?:the\s+)?"
+    r"(?:\w+\s+)?(?:city\s+of\s+|town\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_PRONOUN_RE = re.compile(
+    r"\b(?:they|it|he|she|we)\s+(?:(?:had|have|has|also|then|now|already|reportedly|quickly|later|had\s+"
+    r"also|have\s+also|has\s+also|been|were|was|finally|eventually|swiftly|fully|totally|effectively)\s+)*$",
+    re.IGNORECASE,
+)
+_BLOCK_BEFORE_ACTOR = frozenset({
+    "from", "against", "with", "to", "toward", "towards", "into", "on", "at", "between", "among", "by",
+    "attacked", "fought", "battled", "targeted", "struck", "shelled", "repelled", "ambushed", "fighting",
+    "attacking", "targeting", "hit", "bombed", "raided", "clashed", "versus", "than",
+})
+_SPEECH_RE = re.compile(
+    r"\b(?:said|says|say|saying|claimed|claims|claiming|announced|announces|announcing|declared|declares|"
+    r"declaring|reported|reports|reporting|told|stated|added|confirmed|confirms|insisted|showed|saw)\b|"
+    r"\baccording\s+to\b",
+    re.IGNORECASE,
+)
+_OBSERVER_RE = re.compile(
+    r"\b(?:observatory|monitor|monitors|correspondent|correspondents|afp|afptv|reuters|ap|witnesses|"
+    r"witness|residents|resident|rescuers|activists|footage|journalists|journalist|sources|analysts|"
+    r"analyst|agency|agencies|reporters|reporter|images|video|videos|white\s+helmets|sohr|observers)\b",
+    re.IGNORECASE,
+)
+_PARTY_RE = re.compile(
+    r"\b(?:army|ministry|military|command|commander|commanders|spokesman|spokeswoman|spokesperson|state\s+"
+    r"media|state\s+television|state\s+tv|sana|government|statement|leader|leaders|officials|official|"
+    r"group|rebels|fighters|faction|factions|militia|forces)\b",
+    re.IGNORECASE,
+)
+_OF_GAP_RE = re.compile(r"\s+(?:of|from|in|under|led\s+by|loyal\s+to|belonging\s+to)\s+(?:the\s+)?",
+                        re.IGNORECASE)
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "st", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "prof", "sen", "rep", "gov", "brig",
+    "u.s", "u.n", "u.k", "e.g", "i.e", "vs", "approx",
+})
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What one report yields: place mentions, proposed changes and place-like names not in the gazetteer."""
+
+    article: Article
+    mentions: list[Mention]
+    changes: list[ControlEvent]
+    unresolved: list[Unresolved] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """One sentence of a report with the mentions and faction names inside it."""
+
+    text: str  # the whole report; start/end delimit the sentence
+    start: int
+    end: int
+    mentions: list[Mention]
+    hits: list[Hit]
+    coalition: str
+
+
+# (place, faction after the event, kind, previous holder)
+_Found = tuple[str, str | None, str, str | None]
+_BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
+
+
+@dataclass(slots=True)
+class _Proposal:
+    place: str
+    faction: str | None
+    kind: str
+    previous: str | None
+    date_match: DateMatch | None
+    confidence: str
+    quote: str
+    order: int
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentence spans (lines are always boundaries; abbreviations are not)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        if m.group(0)[0] == ".":
+            word = re.search(r"([A-Za-z.]+)$", text[start: m.start()])
+            if word and (word.group(1).lower().rstrip(".") in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        end = m.start() + 1 if m.group(0)[0] in ".!?" else m.start()
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def article_coalition(factions_hits: list[Hit], about: set[str]) -> str:
+    """The coalition a report is about, for generic "rebels"; else the generic opposition.
+
+    Only coalitions in ``about`` (named in the lede or as the actor of a control verb) qualify, so a side
+    named in passing does not take over every "rebels"; among them the most often named wins.
+    """
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for h in factions_hits:
+        if h.faction in COALITIONS and h.faction in about and not h.generic:
+            counts[h.faction] = counts.get(h.faction, 0) + 1
+            first.setdefault(h.faction, h.start)
+    if not counts:
+        return GENERIC_FACTION
+    return min(counts, key=lambda f: (-counts[f], first[f]))
+
+
+def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
+    """Control verbs in a sentence, earliest first, longest form winning where forms overlap."""
+    found: list[Verb] = []
+    for kind, regex in _VERB_RES:
+        for m in regex.finditer(sentence):
+            s, e = m.start() + offset, m.end() + offset
+            if any(v.start < e and s < v.end for v in found):
+                continue
+            found.append(Verb(s, e, kind, m.group(0)))
+    found.sort(key=lambda v: v.start)
+    return found
+
+
+class Extractor:
+    """Extraction over one gazetteer and faction set; reuse it across reports."""
+
+    def __init__(self, gazetteer: PlaceSource, factions: FactionSet) -> None:
+        self.gazetteer = gazetteer
+        self.factions = factions
+        self.parser = geoparser_for(gazetteer, factions)
+
+    def ingest(self, article: Article) -> IngestResult:
+        """Geoparse and extract one report."""
+        text = article.text
+        parsed = self.parser.parse(text)
+        spans = sentences(text)
+        coalition = article_coalition(parsed.factions, self._about(text, spans, parsed.factions))
+        proposals: list[_Proposal] = []
+        for s_start, s_end in spans:
+            sent = _Sentence(
+                text, s_start, s_end,
+                [m for m in parsed.mentions if s_start <= m.start and m.end <= s_end],
+                [h for h in parsed.factions if s_start <= h.start and h.end <= s_end],
+                coalition,
+            )
+            proposals.extend(self._sentence(sent, article, len(proposals)))
+        changes = _merge(proposals, article)
+        return IngestResult(article, parsed.mentions, changes, parsed.unresolved)
+
+    def _about(self, text: str, spans: list[tuple[int, int]], hits: list[Hit]) -> set[str]:
+        """Coalitions named in the title and lede, or as the actor of any control verb."""
+        lede_end = spans[min(2, len(spans) - 1)][1] if spans else 0
+        about = {h.faction for h in hits if h.start < lede_end and h.faction and not h.generic}
+        for s_start, s_end in spans:
+            sent = _Sentence(text, s_start, s_end, [],
+                             [h for h in hits if s_start <= h.start and h.end <= s_end], "")
+            for verb in find_verbs(text[s_start:s_end], s_start):
+                actor = self._actor_before(sent, verb)
+                if actor:
+                    about.add(actor)
+        return about
+
+    # -- one sentence -----------------------------------------------------------------------------
+    def _sentence(self, sent: _Sentence, article: Article, order: int) -> list[_Proposal]:
+        sentence = sent.text[sent.start: sent.end]
+        verbs = find_verbs(sentence, sent.start)
+        if not verbs or not sent.mentions:
+            return []
+        dates = [DateMatch(d.text, d.start + sent.start, d.end + sent.start, d.date, d.precise, d.history)
+                 for d in find_dates(sentence, article.published)]
+        confidence = _confidence(sent.text, sent.start, sent.end, sent.hits)
+        quote = " ".join(sentence.split())
+        if len(quote) > QUOTE_MAX:
+            quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
+        out: list[_Proposal] = []
+        for n, verb in enumerate(verbs):
+            lo = verbs[n - 1].end if n else sent.start
+            hi = verbs[n + 1].start if n + 1 < len(verbs) else sent.end
+            if verb.kind in ("passive", "passive_lost"):
+                found = self._passive(sent, verb, lo, hi)
+            else:
+                found = self._active(sent, verb, lo, hi)
+            if not found:
+                continue
+            date = _pick_date(dates, verb, lo, hi)
+            if date is not None and date.history:
+                continue
+            for place, faction, kind, previous in found:
+                out.append(_Proposal(place, faction, kind, previous, date, confidence, quote,
+                                     order + len(out)))
+        return out
+
+    def _holder(self, hit: Hit, sent: _Sentence) -> str | None:
+        """The ground-holding faction a name stands for (generic rebels -> the article's coalition)."""
+        fid = hit.faction
+        if fid is None:
+            return None
+        if hit.generic:
+            return sent.coalition or None
+        faction = self.factions.get(fid)
+        if faction is None:
+            return None
+        if not faction.holds_ground:
+            # "Turkey-backed factions": the patron's name before "-backed" points at its client.
+            tail = sent.text[hit.end: hit.end + 8].lower()
+            if tail.startswith(("-backed", " backed")):
+                client = PATRON_CLIENT.get(fid)
+                return client if client in self.factions else None
+            return None
+        return fid
+
+    def _actor_before(self, sent: _Sentence, verb: Verb) -> str | None:
+        """Nearest subject-like faction before the verb; a pronoun subject means the sentence's first one."""
+        before = sent.text[sent.start: verb.start]
+        candidates = [h for h in sent.hits if h.end <= verb.start and _subject_like(sent, h)]
+        if _PRONOUN_RE.search(before[-60:]):
+            for h in candidates:
+                holder = self._holder(h, sent)
+                if holder:
+                    return holder
+        for h in reversed(candidates):
+            holder = self._holder(h, sent)
+            if holder is not None:
+                return holder
+        return None
+
+    def _faction_after(self, sent: _Sentence, start: int, hi: int, words: tuple[str, ...]) -> str | None:
+        """The faction named after one of ``words`` ("to", "by", "of") between ``start`` and ``hi``."""
+        pattern = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+        m = pattern.search(sent.text, start, hi)
+        if m is None:
+            return None
+        after = [h for h in sent.hits if h.start >= m.end() and h.end <= hi and self._holder(h, sent)]
+        if not after or after[0].start - m.end() > 40:
+            return None
+        first = after[0]
+        # "to fighters of the HTS-led command": a generic word followed closely by a named side is that side.
+        if first.generic and len(after) > 1 and not after[1].generic and _OF_GAP_RE.fullmatch(
+                sent.text[first.end: after[1].start]):
+            first = after[1]
+        return self._holder(first, sent)
+
+    def _active(self, sent: _Sentence, verb: Verb, lo: int, hi: int) -> list[_Found]:
+        """Actor before the verb, places after it."""
+        text = sent.text
+        actor = self._actor_before(sent, verb)
+        if actor is None:
+            return []
+        actor_end = max((h.end for h in sent.hits if h.end <= verb.start), default=sent.start)
+        window = text[max(lo, actor_end, verb.start - 60): verb.start]
+        if _CANCEL_RE.search(window):
+            return []
+        obj_start = verb.end
+        loser: str | None = None
+        if verb.kind == "drove":
+            out_of = re.compile(r"\bout\s+of\b", re.IGNORECASE).search(text, verb.end, hi)
+            if out_of is None:
+                return []
+            victims = [h for h in sent.hits if verb.end <= h.start and h.end <= out_of.start()]
+            loser = self._holder(victims[0], sent) if victims else None
+            obj_start = out_of.end()
+        objects = _objects(text, obj_start, hi, sent.mentions, self.gazetteer)
+        if not objects:
+            return []
+        out: list[_Found] = []
+        previous = loser or self._faction_after(sent, objects[-1].end, hi, ("from",))
+        for m in objects:
+            if verb.kind in ("withdrew", "lost", "handed"):
+                winner = None
+                if verb.kind in ("lost", "handed"):
+                    winner = self._faction_after(sent, m.end, hi, ("to",))
+                if winner is not None and winner != actor:
+                    out.append((m.place, winner, "captured", actor))
+                else:
+                    out.append((m.place, None, "withdrew", actor))
+                continue
+            kind = _kind_for(text, verb, m, sent.start, sent.end)
+            out.append((m.place, actor, kind, previous if previous != actor else None))
+        return out
+
+    def _passive(self, sent: _Sentence, verb: Verb, lo: int, hi: int) -> list[_Found]:
+        """Place before the verb, actor after it ("Homs fell to the rebels", "X was captured by Y")."""
+        text = sent.text
+        before = [m for m in sent.mentions if m.end <= verb.start and m.start >= lo]
+        if not before:
+            return []
+        place = before[-1]
+        gap = text[place.end: verb.start]
+        if len(gap.split()) > 8 or re.search(r"[;:]|\b(?:said|says|which|who|that|and|but)\b", gap):
+            return []
+        if _CANCEL_RE.search(gap) or _place_kind(self.gazetteer, place.place) in AREA_KINDS:
+            return []
+        low = verb.text.lower()
+        if verb.kind == "passive_lost" or (low.startswith("fell") and re.match(
+                r"\s+out\s+of", text[verb.end: verb.end + 10])):
+            loser = self._faction_after(sent, verb.end, hi, ("for", "of", "to"))
+            winner = self._faction_after(sent, verb.end, hi, ("to",))
+            if winner is None or winner == loser:
+                # Only the loser is named: the article's coalition took it, when the article names one.
+                named = sent.coalition != GENERIC_FACTION or loser == "government"
+                winner = sent.coalition if named else None
+            if winner is None or winner == loser:
+                return []
+            return [(place.place, winner, "captured", loser)]
+        words = ("by",) if low.split()[0] in _BE else ("to", "of", "by")
+        winner = self._faction_after(sent, verb.end, hi, words)
+        if winner is None:
+            return []
+        return [(place.place, winner, "captured", None)]
+
+
+def _subject_like(sent: _Sentence, h: Hit) -> bool:
+    """False for a faction after a preposition or a hostile verb ("attacked Kurdish fighters")."""
+    prev = re.findall(r"[A-Za-z']+", sent.text[max(sent.start, h.start - 30): h.start])
+    if not prev:
+        return True
+    word = prev[-1].lower()
+    if word in ("the", "a", "an", "its", "their", "his", "allied") and len(prev) > 1:
+        word = prev[-2].lower()
+    if word == "by" and len(prev) > 1 and prev[-2].lower() == "led":
+        return True  # "groups led by HTS"
+    return word not in _BLOCK_BEFORE_ACTOR
+
+
+def _place_kind(gazetteer: PlaceSource, place_id: str) -> str:
+    place = gazetteer.places.get(place_id)
+    return place.kind if place is not None else ""
+
+
+def _objects(
+    text: str, start: int, hi: int, mentions: list[Mention], gazetteer: PlaceSource,
+) -> list[Mention]:
+    """Places a verb acts on: mentions after it, through lists, stopping at clause breaks."""
+    out: list[Mention] = []
+    cursor = start
+    for m in mentions:
+        if m.start < start or m.end > hi:
+            continue
+        gap = text[cursor: m.start]
+        cut = list(_LIST_CUT_RE.finditer(gap))
+        if cut:
+            gap = gap[cut[-1].end():]
+        if _CLAUSE_BREAK_RE.search(gap):
+            break
+        if _LOCATIVE_RE.search(gap) or len(gap.split()) > 8:
+            continue
+        if _place_kind(gazetteer, m.place) in AREA_KINDS:
+            continue
+        out.append(m)
+        cursor = m.end
+    return out
+
+
+def _kind_for(text: str, verb: Verb, m: Mention, s_start: int, s_end: int) -> str:
+    """captured, captured_partial ("most of", "barring ...") or entered ("entered", "the outskirts of")."""
+    before = text[max(s_start, m.start - 60): m.start]
+    if verb.kind == "entered":
+        return "entered"
+    if _EDGE_BEFORE_RE.search(before):
+        return "entered"
+    if _PARTIAL_BEFORE_RE.search(before):
+        return "captured_partial"
+    after = text[m.end: s_end]
+    clause = re.split(r"[;]|\b(?:said|says)\b", after, maxsplit=1)[0]
+    if _PARTIAL_AFTER_RE.search(clause[:120]):
+        return "captured_partial"
+    return "captured"
+
+
+def _pick_date(dates: list[DateMatch], verb: Verb, lo: int, hi: int) -> DateMatch | None:
+    """The date expression that belongs to this verb: in its stretch of the sentence, after it first."""
+    inside = [d for d in dates if lo <= d.start and d.end <= hi]
+    after = [d for d in inside if d.start >= verb.end]
+    before = [d for d in inside if d.end <= verb.start]
+    for group in (after, before):
+        fresh = [d for d in group if not d.history]
+        if fresh:
+            return min(fresh, key=lambda d: abs(d.start - verb.end))
+    if inside:
+        return inside[0]  # only history in this stretch
+    fresh = [d for d in dates if not d.history]
+    return fresh[0] if fresh else None
+
+
+def _confidence(text: str, s_start: int, s_end: int, hits: list[Hit]) -> str:
+    """claimed when a party to the fighting is the sentence's source; reported otherwise."""
+    sentence = text[s_start:s_end]
+    observer = party = False
+    for m in _SPEECH_RE.finditer(sentence):
+        if m.group(0).lower().startswith("according"):
+            speaker = sentence[m.end(): m.end() + 60]
+        else:
+            speaker = sentence[max(0, m.start() - 45): m.start()] + " " + sentence[m.end(): m.end() + 30]
+        if _OBSERVER_RE.search(speaker):
+            observer = True
+        elif _PARTY_RE.search(speaker) or any(
+            h.start >= s_start + m.start() - 45 and h.end <= s_start + m.start() for h in hits
+        ):
+            party = True
+    if observer:
+        return "reported"
+    return "claimed" if party else "reported"
+
+
+def _lower(confidence: str) -> str:
+    return {"confirmed": "reported", "reported": "claimed"}.get(confidence, confidence)
+
+
+def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
+    """One event per place, faction, kind and date; undated echoes of a dated change are dropped."""
+    by_place: dict[str, list[_Proposal]] = {}
+    for p in proposals:
+        by_place.setdefault(p.place, []).append(p)
+    kept: list[_Proposal] = []
+    for group in by_place.values():
+        dated = [p for p in group if p.date_match is not None and p.date_match.date is not None]
+        pool = dated or group
+        withdrawals = [p for p in pool if p.kind == "withdrew"]
+        takers = [p for p in pool if p.faction is not None]
+        final: list[_Proposal] = []
+        for p in pool:
+            if p.kind == "withdrew" and takers:
+                continue  # the capture says who left: it becomes its "previous"
+            if p.kind == "entered" and any(
+                t.faction == p.faction and t.kind != "entered" and _day(t, article) == _day(p, article)
+                for t in takers
+            ):
+                continue
+            twin = next((f for f in final if (f.faction, f.kind, _day(f, article)) ==
+                         (p.faction, p.kind, _day(p, article))), None)
+            if twin is not None:
+                if p.confidence == "reported":
+                    twin.confidence = "reported"
+                twin.previous = twin.previous or p.previous
+                continue
+            final.append(p)
+        for p in final:
+            if p.previous is None and p.faction is not None:
+                p.previous = next(
+                    (w.previous for w in group if w.kind == "withdrew" and w.previous != p.faction), None)
+        if not takers and len(withdrawals) > 1:
+            final = final[:1]
+        kept.extend(final)
+    kept.sort(key=lambda p: p.order)
+    source = Source(
+        outlet=article.outlet or "unknown",
+        published=article.published,
+        url=article.url,
+        article=Path(article.file).stem if article.file else None,
+    )
+    events = []
+    for p in kept:
+        undated = p.date_match is None or p.date_match.date is None
+        events.append(ControlEvent(
+            place=p.place,
+            date=_day(p, article),
+            kind=p.kind,
+            faction=p.faction,
+            source=source,
+            confidence=_lower(p.confidence) if undated else p.confidence,
+            previous=p.previous,
+            quote=p.quote,
+            origin="extracted",
+            reviewed=False,
+            note=UNDATED_NOTE if undated else None,
+        ))
+    return events
+
+
+def _day(p: _Proposal, article: Article) -> dt.date:
+    if p.date_match is not None and p.date_match.date is not None:
+        return p.date_match.date
+    return article.published
+
+
+_EXTRACTORS: dict[tuple[int, int], tuple[object, object, Extractor]] = {}
+
+
+def _extractor(gazetteer: PlaceSource, factions: FactionSet) -> Extractor:
+    key = (id(gazetteer), id(factions))
+    cached = _EXTRACTORS.get(key)
+    if cached is not None and cached[0] is gazetteer and cached[1] is factions:
+        return cached[2]
+    ex = Extractor(gazetteer, factions)
+    if len(_EXTRACTORS) > 8:
+        _EXTRACTORS.clear()
+    _EXTRACTORS[key] = (gazetteer, factions, ex)
+    return ex
+
+
+def ingest(article: Article, gazetteer: PlaceSource, factions: FactionSet) -> IngestResult:
+    """Find the places a report names and the control changes it reports."""
+    return _extractor(gazetteer, factions).ingest(article)
+
+
+def extract_changes(article: Article, gazetteer: PlaceSource, factions: FactionSet) -> list[ControlEvent]:
+    """The proposed control changes of one report (origin extracted, not reviewed)."""
+    return ingest(article, gazetteer, factions).changes
