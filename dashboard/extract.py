@@ -159,6 +159,10 @@ _PARTY_RE = re.compile(
 )
 _OF_GAP_RE = re.compile(r"\s+(?:of|from|in|under|led\s+by|loyal\s+to|belonging\s+to)\s+(?:the\s+)?",
                         re.IGNORECASE)
+_HOSTILE = frozenset({
+    "attacked", "attacking", "attack", "attacks", "fought", "fighting", "battled", "battling", "against",
+    "ousted", "routed", "defeated", "expelled", "assaulted", "stormed",
+})
 _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "st", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "prof", "sen", "rep", "gov", "brig",
@@ -404,7 +408,8 @@ class Extractor:
         if not objects:
             return []
         out: list[_Found] = []
-        previous = loser or self._faction_after(sent, objects[-1].end, hi, ("from",))
+        previous = loser or self._faction_after(sent, objects[-1].end, hi, ("from",)) \
+            or self._opponent(sent, verb, actor)
         for m in objects:
             if verb.kind in ("withdrew", "lost", "handed"):
                 winner = None
@@ -418,6 +423,18 @@ class Extractor:
             kind = _kind_for(text, verb, m, sent.start, sent.end)
             out.append((m.place, actor, kind, previous if previous != actor else None))
         return out
+
+    def _opponent(self, sent: _Sentence, verb: Verb, actor: str) -> str | None:
+        """The side the actor fought earlier in the sentence ("attacked Kurdish fighters ... seized X")."""
+        for h in sent.hits:
+            if h.end > verb.start:
+                break
+            prev = re.findall(r"[A-Za-z']+", sent.text[max(sent.start, h.start - 20): h.start])
+            if prev and prev[-1].lower() in _HOSTILE:
+                holder = self._holder(h, sent)
+                if holder and holder != actor:
+                    return holder
+        return None
 
     def _passive(self, sent: _Sentence, verb: Verb, lo: int, hi: int) -> list[_Found]:
         """Place before the verb, actor after it ("Homs fell to the rebels", "X was captured by Y")."""
