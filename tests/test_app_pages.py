@@ -378,3 +378,163 @@ def test_gazetteer_online_lookup_needs_a_real_user_agent(data: Path, monkeypatch
     at.button(key="gaz_geo_lookup").click().run()
     assert at.warning[0].value.startswith("no user agent is set; geocoding services ask each application")
     assert at.info[0].value == "No coordinates found for 'Atshan'."
+
+
+# ---------------------------------------------------------------- Ingest page
+
+REPORT = (
+    "# published: 2024-12-02\n"
+    "# outlet: Test Wire\n"
+    "Turkish-backed factions seized the town of Tal Rifaat from Kurdish-led forces on Sunday, a war monitor "
+    "said.\nRebels also reached the outskirts of Khan Sheikhun, while fighting went on near Atshan.\n"
+)
+
+
+def ingest_key(at: AppTest, report_index: int = 0) -> str:
+    """Key of a report's change editor in the current generation."""
+    return f"ing_changes_{at.session_state['ing_generation']}_{report_index}"
+
+
+def run_report(text: str = REPORT) -> AppTest:
+    """Open the Ingest page, paste ``text`` and run the engine."""
+    at = page("ingest")
+    at.text_area(key="ing_text").input(text)
+    at.button(key="ing_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_ingest_shows_mentions_changes_and_unknown_names(data: Path) -> None:
+    at = run_report()
+    html = at.get("html")[0].value
+    assert '<mark style="background:#fde68a;border-radius:3px;padding:0 2px" title="tal-rifaat (town)">' \
+        "Tal Rifaat</mark>" in html
+    assert 'title="not in the gazetteer">Atshan</span>' in html
+    (editor,) = at.data_editor
+    rows = editor.value.to_dict("records")
+    assert [(r["place"], r["faction"], r["kind"], str(r["date"])[:10], r["confidence"]) for r in rows] == [
+        ("Tal Rifaat (tal-rifaat)", "sna", "captured", "2024-12-01", "reported"),
+    ]
+    assert rows[0]["quote"].startswith("Turkish-backed factions seized the town of Tal Rifaat")
+    assert at.warning[0].value == "1 name(s) look like places but are not in the gazetteer."
+    assert at.button(key="ing_geocode_0_0").label == "Geocode 'Atshan' on the Gazetteer page"
+    assert at.button(key="ing_write").disabled
+
+
+def test_ingest_accept_writes_the_event_once(data: Path) -> None:
+    events = data / "events.yaml"
+    before = events.read_text(encoding="utf-8")
+    at = run_report()
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True, "reviewed": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert at.button(key="ing_write").label == "Write 1 accepted change(s) to the control log"
+    at.button(key="ing_write").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Wrote 1 change(s) to events.yaml."
+    after = events.read_text(encoding="utf-8")
+    assert after.startswith(before)
+    assert after[len(before):] == (
+        "  - place: tal-rifaat\n"
+        "    date: 2024-12-01\n"
+        "    kind: captured\n"
+        "    faction: sna\n"
+        "    previous: sdf\n"
+        "    confidence: reported\n"
+        "    source: {outlet: Test Wire, published: 2024-12-02, url: null, article: null}\n"
+        "    quote: Turkish-backed factions seized the town of Tal Rifaat from Kurdish-led forces on Sunday, "
+        "a war monitor said.\n"
+        "    origin: extracted\n"
+        "    reviewed: true\n"
+    )
+    assert len(list((data / ".backups").iterdir())) == 1
+    # The written change leaves the list; running the same report again offers it as a duplicate only.
+    assert not at.data_editor
+    at.button(key="ing_run").click().run()
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="ing_write").click().run()
+    assert at.success[0].value == "Wrote 0 change(s) to events.yaml. 1 already in the log were skipped."
+    assert events.read_text(encoding="utf-8") == after
+
+
+def test_ingest_corrections_before_accepting_are_written(data: Path) -> None:
+    events = data / "events.yaml"
+    at = run_report()
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True, "confidence": "claimed", "date": "2024-11-30"}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="ing_write").click().run()
+    tail = events.read_text(encoding="utf-8").split("  - place: tal-rifaat\n")[-1]
+    assert tail.startswith("    date: 2024-11-30\n")
+    assert "    confidence: claimed\n" in tail
+    assert tail.endswith("    origin: extracted\n    reviewed: false\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Rebels took Tal Rifaat.", "pasted text: no publication date; give --published YYYY-MM-DD or a "
+         "'# published: YYYY-MM-DD' line"),
+        ("# published: 2024-12-02\n\n  \n", "pasted text: the report is empty; expected text after any "
+         "'# key: value' lines"),
+    ],
+)
+def test_ingest_explains_a_report_it_cannot_read(data: Path, text: str, message: str) -> None:
+    at = run_report(text)
+    assert at.error[0].value == message
+
+
+def test_ingest_reads_several_uploads_and_refuses_binary_ones(data: Path) -> None:
+    at = page("ingest")
+    at.file_uploader(key="ing_files").set_value([
+        ("one.txt", REPORT.encode("utf-8"), "text/plain"),
+        ("two.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "text/plain"),
+        ("three.txt", "# published: 2024-12-02\nقصف على حلب".encode("cp1256"), "text/plain"),
+    ])
+    at.button(key="ing_run").click().run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Turkish-backed factions seized the town of Tal Rifaat from "
+                                               "Kurdish-led forces on Sunday, a war monitor said.",
+                                               "two.txt", "three.txt"]
+    assert [e.value for e in at.error] == [
+        "two.txt: looks like a binary file (NUL bytes); expected a plain-text news report",
+        "three.txt: not UTF-8 text (bad byte at offset 24); save it as UTF-8",
+    ]
+
+
+def test_ingest_refuses_to_write_without_an_outlet(data: Path) -> None:
+    events = data / "events.yaml"
+    before = events.read_bytes()
+    at = run_report(REPORT.replace("# outlet: Test Wire\n", ""))
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="ing_write").click().run()
+    assert at.error[0].value == "Give the outlet (or an '# outlet:' line in the report) first."
+    assert events.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<img src=x onerror=alert(1)>", "</div><script>alert(1)</script>", "`${alert(1)}`", "a & b \"q\" 'x'"],
+)
+def test_highlighted_text_is_built_from_escaped_pieces(hostile: str) -> None:
+    from dashboard.models import Mention
+    from dashboard.pages.ingest_page import highlight_html
+
+    text = f"{hostile} near Tal Rifaat {hostile}"
+    start = text.index("Tal Rifaat")
+    mention = Mention("Tal Rifaat", start, start + 10, "tal-rifaat", None, None, "town")
+    html = highlight_html(text, [mention], [(hostile, 0, len(hostile))])
+    body = html.removeprefix('<div style="white-space:pre-wrap;line-height:1.7">').removesuffix("</div>")
+    for tag in ("<img", "<script", "</div>", "`", "${"):
+        assert tag not in body
+    assert body.count("<mark ") == 1
+    assert body.count("<span ") == 1
