@@ -14,6 +14,9 @@ from dashboard.factions import FactionSet
 from dashboard.gazetteer import choice
 from dashboard.models import CONFIDENCES, EVENT_KINDS, ORIGINS, ControlEvent, Place, Source
 from dashboard.yamlio import (
+    DATE_RE,
+    FALSES,
+    TRUES,
     DataWarning,
     MapNode,
     Node,
@@ -25,7 +28,9 @@ from dashboard.yamlio import (
     as_str,
     describe,
     missing_fields,
+    paused_gc,
     read_yaml,
+    text_of,
     top_list,
     unknown_fields,
 )
@@ -38,6 +43,13 @@ REQUIRED_FIELDS: tuple[str, ...] = ("place", "date", "kind", "source")
 SOURCE_FIELDS: tuple[str, ...] = ("outlet", "published", "url", "article")
 URL_RE = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 T = TypeVar("T")
+_EVENT_SET = frozenset(EVENT_FIELDS)
+_REQUIRED_SET = frozenset(REQUIRED_FIELDS)
+_SOURCE_SET = frozenset(SOURCE_FIELDS)
+_KIND_SET = frozenset(EVENT_KINDS)
+_CONFIDENCE_SET = frozenset(CONFIDENCES)
+_ORIGIN_SET = frozenset(ORIGINS)
+_BOOLS = TRUES | FALSES
 # Kinds that say who holds the place afterwards, so they need a faction.
 HOLDING_KINDS = frozenset({"captured", "captured_partial", "entered", "held"})
 
@@ -68,11 +80,12 @@ def load_events(
     ``places`` and ``factions`` (a Gazetteer, FactionSet or any collection of ids) enable the reference
     checks; ``today`` is the limit for dates (the real date when omitted).
     """
-    doc = read_yaml(path)
-    events, errors, warnings = check_events(doc, places, factions, today=today)
-    if errors:
-        raise DataErrors(errors)
-    return EventLog(events, file=doc.file, sha256=doc.sha256, warnings=warnings)
+    with paused_gc():
+        doc = read_yaml(path)
+        events, errors, warnings = check_events(doc, places, factions, today=today)
+        if errors:
+            raise DataErrors(errors)
+        return EventLog(events, file=doc.file, sha256=doc.sha256, warnings=warnings)
 
 
 def check_events(
@@ -114,7 +127,8 @@ class _Context:
     def __init__(self, file: str, places: Collection[str] | Mapping[str, Place] | None,
                  factions: FactionSet | Collection[str] | None, today: dt.date) -> None:
         self.file = file
-        self.places = places
+        # A Gazetteer is not a Mapping but holds one; difflib suggestions need the ids themselves.
+        self.places = getattr(places, "places", places)
         self.faction_ids: list[str] | None = None
         self.ground: set[str] | None = None
         if isinstance(factions, FactionSet):
@@ -122,12 +136,138 @@ class _Context:
             self.ground = {f.id for f in factions.map_factions()}
         elif factions is not None:
             self.faction_ids = list(factions)
+        self.faction_set = set(self.faction_ids) if self.faction_ids is not None else None
         self.today = today
+        self._date_cache: dict[str, dt.date] = {}
         self.errors: list[DataError] = []
         self.warnings: list[DataError] = []
 
     def read(self, item: Node) -> ControlEvent | None:
         """Convert one list entry into a ControlEvent, recording every problem; None when unusable."""
+        if type(item) is MapNode:
+            event = self._fast(item)
+            if event is not None:
+                return event if self._consistent(event, item) else None
+        return self._read_checked(item)
+
+    def _fast(self, item: MapNode) -> ControlEvent | None:
+        """The common, valid case in straight-line code; None sends the entry through ``_read_checked``."""
+        e = item.entries
+        keys = e.keys()
+        if not (keys <= _EVENT_SET and keys >= _REQUIRED_SET):
+            return None
+        place = text_of(e["place"][1])
+        if place is None or (self.places is not None and place not in self.places):
+            return None
+        date = self._fast_date(e["date"][1])
+        kind = text_of(e["kind"][1])
+        if date is None or kind not in _KIND_SET:
+            return None
+        faction = self._fast_ref(e.get("faction"))
+        previous = self._fast_ref(e.get("previous"))
+        source = self._fast_source(e["source"][1])
+        if faction == "" or previous == "" or source is None:
+            return None
+        confidence, origin, quote, reviewed = "reported", "manual", "", True
+        if "confidence" in e:
+            confidence = text_of(e["confidence"][1]) or ""
+            if confidence not in _CONFIDENCE_SET:
+                return None
+        if "origin" in e:
+            origin = text_of(e["origin"][1]) or ""
+            if origin not in _ORIGIN_SET:
+                return None
+        if "quote" in e:
+            node = e["quote"][1]
+            if type(node) is not ScalarNode:
+                return None
+            quote = "" if node.is_null else node.value.strip()
+        if "reviewed" in e:
+            node = e["reviewed"][1]
+            if type(node) is not ScalarNode or not node.plain or node.value not in _BOOLS:
+                return None
+            reviewed = node.value in TRUES
+        note = None
+        if "note" in e:
+            node = e["note"][1]
+            if type(node) is not ScalarNode:
+                return None
+            if not node.is_null:
+                note = text_of(node)
+                if note is None:
+                    return None
+        return ControlEvent(place, date, kind, faction, source, confidence, previous, quote, origin, reviewed,
+                            note, item.line)
+
+    def _fast_date(self, node: Node) -> dt.date | None:
+        """A valid, not future date from a cache keyed by its text (a log repeats few dates)."""
+        if type(node) is not ScalarNode:
+            return None
+        value = node.value
+        cached = self._date_cache.get(value)
+        if cached is None:
+            m = DATE_RE.fullmatch(value)
+            if m is None:
+                return None
+            try:
+                cached = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+            if cached > self.today:
+                return None
+            self._date_cache[value] = cached
+        return cached
+
+    def _fast_ref(self, entry: tuple[ScalarNode, Node] | None) -> str | None:
+        """A faction reference: None when absent or null, '' when it needs the checked path."""
+        if entry is None:
+            return None
+        node = entry[1]
+        if type(node) is not ScalarNode:
+            return ""
+        if node.is_null:
+            return None
+        value = text_of(node) or ""
+        if self.faction_set is not None and value not in self.faction_set:
+            return ""
+        return value
+
+    def _fast_source(self, node: Node) -> Source | None:
+        if type(node) is not MapNode:
+            return None
+        e = node.entries
+        if "outlet" not in e or not e.keys() <= _SOURCE_SET:
+            return None
+        outlet = text_of(e["outlet"][1])
+        if outlet is None:
+            return None
+        published = url = article = None
+        if "published" in e:
+            pub = e["published"][1]
+            if not (type(pub) is ScalarNode and pub.is_null):
+                published = self._fast_date(pub)
+                if published is None:
+                    return None
+        if "url" in e:
+            unode = e["url"][1]
+            if type(unode) is not ScalarNode:
+                return None
+            if not unode.is_null:
+                url = unode.value.strip()
+                if not URL_RE.fullmatch(url):
+                    return None
+        if "article" in e:
+            anode = e["article"][1]
+            if type(anode) is not ScalarNode:
+                return None
+            if not anode.is_null:
+                article = text_of(anode)
+                if article is None:
+                    return None
+        return Source(outlet, published, url, article)
+
+    def _read_checked(self, item: Node) -> ControlEvent | None:
+        """The thorough path: every field checked and every problem recorded with its position."""
         file = self.file
         if not isinstance(item, MapNode):
             self.errors.append(DataError(f"each event must be a mapping of fields, not {describe(item)}",
@@ -144,7 +284,7 @@ class _Context:
         previous = get(item, "previous", self._faction, "previous")
         confidence = get(item, "confidence", choice, file, "confidence", "event", CONFIDENCES)
         source = get(item, "source", self._source)
-        quote = get(item, "quote", as_opt_str, file, "quote of event")
+        quote = get(item, "quote", as_str, file, "quote of event", allow_empty=True)
         origin = get(item, "origin", choice, file, "origin", "event", ORIGINS)
         reviewed = get(item, "reviewed", as_bool, file, "reviewed of event")
         note = get(item, "note", as_opt_str, file, "note of event")
@@ -188,13 +328,13 @@ class _Context:
                                              f"{ev.date}", file, where.line, where.col))
         return True
 
-    def _get(self, item: MapNode, key: str, convert: Callable[..., T], *args: Any) -> T | None:
+    def _get(self, item: MapNode, key: str, convert: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Convert one field if present, recording its error instead of raising."""
         node = item.get(key)
         if node is None:
             return None
         try:
-            return convert(node, *args)
+            return convert(node, *args, **kwargs)
         except DataError as exc:
             self.errors.append(exc)
             return None

@@ -21,6 +21,7 @@ from dashboard.yamlio import (
     as_str_list,
     describe,
     missing_fields,
+    paused_gc,
     read_yaml,
     top_list,
     unknown_fields,
@@ -74,11 +75,12 @@ class FactionSet:
 
 def load_factions(path: str | Path) -> FactionSet:
     """Read and validate a factions file; raise ``DataError``/``DataErrors`` listing every problem."""
-    doc = read_yaml(path)
-    factions, errors, warnings = check_factions(doc)
-    if errors:
-        raise DataErrors(errors)
-    return FactionSet(factions, file=doc.file, sha256=doc.sha256, warnings=warnings)
+    with paused_gc():
+        doc = read_yaml(path)
+        factions, errors, warnings = check_factions(doc)
+        if errors:
+            raise DataErrors(errors)
+        return FactionSet(factions, file=doc.file, sha256=doc.sha256, warnings=warnings)
 
 
 def check_factions(doc: YamlDoc) -> tuple[dict[str, Faction], list[DataError], list[DataError]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,10 +15,15 @@ from dashboard.errors import DataError, DataErrors
 from dashboard.models import COORDS_SOURCES, PLACE_KINDS, Place
 from dashboard.names import fold, skeleton
 from dashboard.yamlio import (
+    FALSES,
+    FLOAT_RE,
+    INT_RE,
+    TRUES,
     DataWarning,
     MapNode,
     Node,
     ScalarNode,
+    SeqNode,
     YamlDoc,
     as_bool,
     as_float,
@@ -28,7 +34,9 @@ from dashboard.yamlio import (
     describe,
     missing_fields,
     parse_yaml,
+    paused_gc,
     read_yaml,
+    text_of,
     top_list,
     unknown_fields,
 )
@@ -48,6 +56,10 @@ ADMIN_KINDS = frozenset({"governorate", "district", "region"})
 KIND_RANK = {kind: i for i, kind in enumerate(
     ("city", "town", "village", "neighbourhood", "facility", "district", "governorate", "region"))}
 T = TypeVar("T")
+_FIELD_SET = frozenset(PLACE_FIELDS)
+_REQUIRED_SET = frozenset(REQUIRED_FIELDS)
+_KIND_SET = frozenset(PLACE_KINDS)
+_BOOLS = TRUES | FALSES
 # Two places sharing a name this close together are probably one place entered twice.
 DUPLICATE_KM = 3.0
 
@@ -77,28 +89,23 @@ class Gazetteer:
         self.file = file
         self.sha256 = sha256
         self.warnings = list(warnings)
-        self.index: dict[str, tuple[str, ...]] = {}
-        self._matched: dict[tuple[str, str], str] = {}  # (folded, place id) -> the spelling that folded to it
         self._order = {pid: i for i, pid in enumerate(places)}
-        index: dict[str, list[str]] = {}
-        for pid, place in places.items():
-            for name in place.names():
-                key = fold(name)
-                if not key:
-                    continue
-                ids = index.setdefault(key, [])
-                if pid not in ids:
-                    ids.append(pid)
-                    self._matched[(key, pid)] = name
-        self.index = {k: tuple(v) for k, v in index.items()}
-        skeletons: dict[str, list[str]] = {}
-        for key, owners in self.index.items():
-            bucket = skeletons.setdefault(skeleton(key), [])
-            bucket.extend(i for i in owners if i not in bucket)
-        self._skeletons = {k: tuple(v) for k, v in skeletons.items()}
-        self._by_initial: dict[str, list[str]] = {}
-        for key in self.index:
-            self._by_initial.setdefault(key[0], []).append(key)
+        self.index = build_index(places)
+        self._skeletons: dict[str, tuple[str, ...]] | None = None  # built on the first lookup that needs it
+        self._by_initial: dict[str, list[str]] | None = None
+
+    def _secondary(self) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]:
+        """Skeleton and first-letter indexes, built lazily: validation and geoparsing never need them."""
+        if self._skeletons is None or self._by_initial is None:
+            skeletons: dict[str, list[str]] = {}
+            by_initial: dict[str, list[str]] = {}
+            for key, owners in self.index.items():
+                bucket = skeletons.setdefault(skeleton(key), [])
+                bucket.extend(i for i in owners if i not in bucket)
+                by_initial.setdefault(key[0], []).append(key)
+            self._skeletons = {k: tuple(v) for k, v in skeletons.items()}
+            self._by_initial = by_initial
+        return self._skeletons, self._by_initial
 
     def __len__(self) -> int:
         return len(self.places)
@@ -132,16 +139,18 @@ class Gazetteer:
                 if exact is not None:
                     found[pid] = Candidate(place, 1.0, exact, "exact")
                 else:
-                    found[pid] = Candidate(place, score, self._matched.get((folded, pid), place.name), how)
+                    spelling = next((n for n in place.names() if fold_cached(n) == folded), place.name)
+                    found[pid] = Candidate(place, score, spelling, how)
 
         add(self.index.get(key, ()), key, 0.95, "folded")
+        skeletons, by_initial = self._secondary()
         skel = skeleton(key)
-        for pid in self._skeletons.get(skel, ()):
-            keys = (fold(n) for n in self.places[pid].names())
+        for pid in skeletons.get(skel, ()):
+            keys = (fold_cached(n) for n in self.places[pid].names())
             folded = next((k for k in keys if skeleton(k) == skel), key)
             add((pid,), folded, 0.8, "skeleton")
         if not found:
-            pool = self._by_initial.get(key[0], [])
+            pool = by_initial.get(key[0], [])
             for close in difflib.get_close_matches(key, pool, n=5, cutoff=0.8):
                 ratio = difflib.SequenceMatcher(None, key, close).ratio()
                 add(self.index[close], close, round(0.7 * ratio, 3), "fuzzy")
@@ -152,13 +161,34 @@ class Gazetteer:
         return (-c.score, KIND_RANK.get(place.kind, 99), -(place.population or 0), self._order[place.id])
 
 
+# Folding is pure and names repeat between validation, the index and lookups; a bounded cache keeps it cheap.
+fold_cached = lru_cache(maxsize=1 << 18)(fold)
+
+
+def build_index(places: Mapping[str, Place]) -> dict[str, tuple[str, ...]]:
+    """Folded name -> ids of the places known by it, in file order."""
+    index: dict[str, list[str]] = {}
+    for pid, place in places.items():
+        for name in place.names():
+            key = fold_cached(name)
+            if not key:
+                continue
+            ids = index.get(key)
+            if ids is None:
+                index[key] = [pid]
+            elif pid not in ids:
+                ids.append(pid)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def load_gazetteer(path: str | Path) -> Gazetteer:
     """Read and validate a places file; raise ``DataError``/``DataErrors`` listing every problem."""
-    doc = read_yaml(path)
-    places, errors, warnings = check_places(doc)
-    if errors:
-        raise DataErrors(errors)
-    return Gazetteer(places, file=doc.file, sha256=doc.sha256, warnings=warnings)
+    with paused_gc():
+        doc = read_yaml(path)
+        places, errors, warnings = check_places(doc)
+        if errors:
+            raise DataErrors(errors)
+        return Gazetteer(places, file=doc.file, sha256=doc.sha256, warnings=warnings)
 
 
 def validate_places_text(text: str, file: str) -> tuple[dict[str, Place], list[DataError], list[DataError]]:
@@ -185,8 +215,10 @@ def check_places(
     nodes: dict[str, MapNode] = {}
     first_line: dict[str, int] = {}
     for item in seq.items:
-        place = _read_place(item, file=file, errors=errors, first_line=first_line, bbox=bbox,
-                            warnings=warnings)
+        place = _fast_place(item, first_line, bbox) if type(item) is MapNode else None
+        if place is None:
+            place = _read_place(item, file=file, errors=errors, first_line=first_line, bbox=bbox,
+                                warnings=warnings)
         if place is not None:
             places[place.id] = place
             nodes[place.id] = item  # type: ignore[assignment]
@@ -195,6 +227,80 @@ def check_places(
     errors.sort(key=lambda e: (e.line, e.col))
     warnings.sort(key=lambda e: (e.line, e.col))
     return places, errors, warnings
+
+
+def _fast_place(
+    item: MapNode, first_line: dict[str, int], bbox: tuple[float, float, float, float],
+) -> Place | None:
+    """The common, valid case in straight-line code; None sends the entry through ``_read_place``."""
+    e = item.entries
+    keys = e.keys()
+    if not (keys <= _FIELD_SET and keys >= _REQUIRED_SET):
+        return None
+    pid = text_of(e["id"][1])
+    name = text_of(e["name"][1])
+    kind = text_of(e["kind"][1])
+    if pid is None or name is None or kind not in _KIND_SET or pid in first_line or not ID_RE.fullmatch(pid):
+        return None
+    lat_node, lon_node = e["lat"][1], e["lon"][1]
+    if type(lat_node) is not ScalarNode or type(lon_node) is not ScalarNode:
+        return None
+    lat = lon = None
+    if not (lat_node.is_null and lon_node.is_null):
+        if not (lat_node.plain and lon_node.plain and FLOAT_RE.fullmatch(lat_node.value)
+                and FLOAT_RE.fullmatch(lon_node.value)):
+            return None
+        lat, lon = float(lat_node.value), float(lon_node.value)
+        if not _in_bbox(lat, lon, bbox):
+            return None  # the checked path explains it (a warning, or an error when out of range)
+    aliases: tuple[str, ...] = ()
+    if "aliases" in e:
+        node = e["aliases"][1]
+        if type(node) is SeqNode:
+            names = [text_of(a) for a in node.items]
+            if None in names:
+                return None
+            aliases = tuple(names)  # type: ignore[arg-type]
+        elif not (type(node) is ScalarNode and node.is_null):
+            return None
+    opt: dict[str, str | None] = {}
+    for key in ("name_ar", "admin1", "parent", "coords_source", "note"):
+        if key in e:
+            node = e[key][1]
+            if type(node) is not ScalarNode:
+                return None
+            value = None if node.is_null else text_of(node)
+            if value is None and not node.is_null:
+                return None
+            opt[key] = value
+    for key in ("admin1", "parent"):
+        ref = opt.get(key)
+        if ref is not None and not ID_RE.fullmatch(ref):
+            return None
+    source = opt.get("coords_source")
+    if source is not None and source not in COORDS_SOURCES:
+        return None
+    numbers: dict[str, int | None] = {}
+    for key, minimum in (("population", 0), ("geonames", 1)):
+        if key in e:
+            node = e[key][1]
+            if type(node) is not ScalarNode:
+                return None
+            if node.is_null:
+                numbers[key] = None
+                continue
+            if not (node.plain and INT_RE.fullmatch(node.value)) or int(node.value) < minimum:
+                return None
+            numbers[key] = int(node.value)
+    reviewed = True
+    if "reviewed" in e:
+        node = e["reviewed"][1]
+        if type(node) is not ScalarNode or not node.plain or node.value not in _BOOLS:
+            return None
+        reviewed = node.value in TRUES
+    first_line[pid] = item.line
+    return Place(pid, name, kind, lat, lon, aliases, opt.get("name_ar"), opt.get("admin1"), opt.get("parent"),
+                 numbers.get("population"), numbers.get("geonames"), source, reviewed, item.line)
 
 
 def _read_place(
@@ -441,7 +547,7 @@ def _check_shared_names(
     owners: dict[str, list[tuple[str, str]]] = {}
     for pid, place in places.items():
         for name in place.names():
-            key = fold(name)
+            key = fold_cached(name)
             if not key:
                 warnings.append(DataWarning(f"name {name!r} of place '{pid}' has no letters left after "
                                             "folding; it can never be matched",

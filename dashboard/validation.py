@@ -13,7 +13,7 @@ from dashboard.factions import FactionSet, check_factions
 from dashboard.gazetteer import Gazetteer, check_places
 from dashboard.models import ControlEvent
 from dashboard.paths import EVENTS_FILE, FACTIONS_FILE, PLACES_FILE
-from dashboard.yamlio import DataWarning, MapNode, ScalarNode, YamlDoc, read_yaml
+from dashboard.yamlio import DataWarning, MapNode, ScalarNode, YamlDoc, paused_gc, read_yaml
 
 
 @dataclass
@@ -65,6 +65,11 @@ def display_path(path: Path) -> str:
 
 def validate_data(data_dir: str | Path, *, today: dt.date | None = None) -> Report:
     """Check places, factions and events in ``data_dir`` and the references between them."""
+    with paused_gc():
+        return _validate(data_dir, today)
+
+
+def _validate(data_dir: str | Path, today: dt.date | None) -> Report:
     start = time.perf_counter()
     root = Path(data_dir)
     shown = display_path(root)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +28,9 @@ MAX_DEPTH = 32
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 TRUES = frozenset({"true", "True", "TRUE"})
 FALSES = frozenset({"false", "False", "FALSE"})
-_INT_RE = re.compile(r"[-+]?[0-9]+")
-_FLOAT_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+INT_RE = re.compile(r"[-+]?[0-9]+")
+FLOAT_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _NONFINITE = frozenset({
     ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
     "nan", "NaN", "inf", "-inf", "+inf", "Infinity", "-Infinity",
@@ -128,7 +130,28 @@ def parse_yaml(data: bytes | str, file: str) -> YamlDoc:
     digest = hashlib.sha256(raw).hexdigest()
     text = _decode(raw, file)
     body = text.encode("utf-8")
-    return YamlDoc(file, _parse_events(body, file), digest)
+    with paused_gc():
+        root = _parse_lines(text, body) if len(body) >= FAST_MIN_BYTES else None
+        if root is None:
+            root = _parse_events(body, file)
+    return YamlDoc(file, root, digest)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    A tree of 300,000 nodes otherwise triggers repeated full collections that scan every node built so
+    far; pausing it makes loading 10,000 places and 20,000 events about 2.5x faster. Nothing built here
+    forms a cycle, so nothing is leaked.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -232,6 +255,292 @@ def _parse_events(body: bytes, file: str) -> Node | None:
     return root
 
 
+# ---- fast path: the block-style subset the data files use, cross-checked against libyaml ----
+#
+# Building nodes from libyaml's Python event objects costs ~3 s for 10,000 places and 20,000 events. The data
+# files use a small regular subset of YAML (block mappings and sequences, one-line flow lists and mappings,
+# plain and quoted scalars, comments), which a line parser reads ~6x faster. It returns None for anything
+# outside that subset, and libyaml's C parser (``raw_parse``: no Python objects) must then agree on the
+# number of events; any doubt falls back to the event builder above, which also produces every error.
+
+FAST_MIN_BYTES = 4096  # below this the event builder is fast enough and the cross-check is not worth it
+_KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
+_DQ_RE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
+_SQ_RE = re.compile(r"'([^']*(?:''[^']*)*)'")
+_PLAIN_START_BAD = frozenset("[]{}#&*!|>'\"%@`,?:-")
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+    "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}
+_ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+class _Bail(Exception):
+    """The text is outside the fast subset; use the event builder."""
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1)
+    if len(code) > 1:
+        return chr(int(code[1:], 16))
+    if code not in _ESCAPES:
+        raise _Bail
+    return _ESCAPES[code]
+
+
+def _scalar(s: str, line: int, col: int) -> tuple[ScalarNode, int]:
+    """Read one scalar at the start of ``s``; return it and how many characters it used."""
+    c = s[0]
+    if c == '"':
+        m = _DQ_RE.match(s)
+        if m is None:
+            raise _Bail
+        raw = m.group(1)
+        return ScalarNode(_ESCAPE_RE.sub(_unescape, raw) if "\\" in raw else raw, False, line, col), m.end()
+    if c == "'":
+        m = _SQ_RE.match(s)
+        if m is None:
+            raise _Bail
+        return ScalarNode(m.group(1).replace("''", "'"), False, line, col), m.end()
+    if c in _PLAIN_START_BAD and not (c == "-" and s[1:2].isdigit()):
+        raise _Bail
+    cut = s.find(" #")
+    value = (s if cut < 0 else s[:cut]).rstrip(" ")
+    if ": " in value or value.endswith(":") or "\t" in value:
+        raise _Bail
+    return ScalarNode(value, True, line, col), len(s)
+
+
+def _empty_after(key: ScalarNode) -> ScalarNode:
+    """The null value of ``key:`` with nothing after it, placed where libyaml places it."""
+    return ScalarNode("", True, key.line, key.col + len(key.value) + 1)
+
+
+def _rest_is_comment(s: str) -> bool:
+    rest = s.lstrip(" ")
+    return not rest or (rest[0] == "#" and len(rest) < len(s))
+
+
+def _value(s: str, line: int, col: int) -> tuple[Node, int]:
+    """A block value written on the key's line; the int is how many events it adds."""
+    c = s[0]
+    if c == "[":
+        seq = SeqNode(line, col)
+        pos = 1
+        while True:
+            m = _FLOW_ITEM_RE.match(s, pos)
+            if m is None:
+                break
+            seq.items.append(_flow_scalar(m, line, col))
+            pos = m.end()
+            if m.group(5) == "]":
+                return _flow_end(seq, s, pos, 2 + len(seq.items))
+        m = _FLOW_CLOSE_RE.match(s, pos)  # "[]" or a trailing comma
+        if m is None or m.group(1) != "]":
+            raise _Bail
+        return _flow_end(seq, s, m.end(), 2 + len(seq.items))
+    if c == "{":
+        mapping = MapNode(line, col)
+        entries = mapping.entries
+        pos = 1
+        while True:
+            m = _FLOW_PAIR_RE.match(s, pos)
+            if m is None:
+                break
+            key = m.group(1)
+            if key in entries:
+                raise _Bail
+            entries[key] = (ScalarNode(key, True, line, col + m.start(1)), _flow_scalar(m, line, col, 1))
+            pos = m.end()
+            if m.group(6) == "}":
+                return _flow_end(mapping, s, pos, 2 + 2 * len(entries))
+        m = _FLOW_CLOSE_RE.match(s, pos)
+        if m is None or m.group(1) != "}":
+            raise _Bail
+        return _flow_end(mapping, s, m.end(), 2 + 2 * len(entries))
+    scalar, used = _scalar(s, line, col)
+    if used < len(s) and not _rest_is_comment(s[used:]):
+        raise _Bail
+    return scalar, 1
+
+
+# One flow item: a double-quoted, single-quoted or plain scalar, then "," or the closing bracket. A plain
+# flow scalar may hold ":" when a non-space follows (URLs), as libyaml reads it; "#" sends the line to
+# libyaml.
+_FLOW_SCALAR = (r"""(?:"([^"\\]*(?:\\.[^"\\]*)*)"|'([^']*(?:''[^']*)*)'"""
+                r"""|((?:[^\s,\[\]{}#"'!&*|>%@`?:-]|[-?:](?=[^\s,\[\]{}]))(?:[^,\[\]{}:#\s]+|:(?=[^\s,\[\]{}])"""
+                r"""| +(?=[^\s,\[\]{}#]))*))""")
+_FLOW_ITEM_RE = re.compile(r" *" + _FLOW_SCALAR + r" *()([,\]])")
+_FLOW_PAIR_RE = re.compile(r" *([A-Za-z_][A-Za-z0-9_-]*): +" + _FLOW_SCALAR + r" *()([,}])")
+_FLOW_CLOSE_RE = re.compile(r" *([\]}])")
+
+
+def _flow_scalar(m: re.Match[str], line: int, col: int, shift: int = 0) -> ScalarNode:
+    """The scalar captured by ``_FLOW_SCALAR`` (groups shifted by ``shift``), with its column."""
+    dq, sq, plain = m.group(1 + shift), m.group(2 + shift), m.group(3 + shift)
+    if dq is not None:
+        value = _ESCAPE_RE.sub(_unescape, dq) if "\\" in dq else dq
+        return ScalarNode(value, False, line, col + m.start(1 + shift) - 1)
+    if sq is not None:
+        return ScalarNode(sq.replace("''", "'"), False, line, col + m.start(2 + shift) - 1)
+    if not plain:
+        raise _Bail
+    return ScalarNode(plain, True, line, col + m.start(3 + shift))
+
+
+def _flow_end(node: Node, s: str, pos: int, count: int) -> tuple[Node, int]:
+    """Finish a one-line flow collection: only a comment may follow it."""
+    if pos < len(s) and not _rest_is_comment(s[pos:]):
+        raise _Bail
+    return node, count
+
+
+def _parse_lines(text: str, body: bytes) -> Node | None:
+    """Parse the block-style subset line by line; None when the text is outside it or libyaml disagrees."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return None
+    try:
+        root, count = _build_lines(text)
+    except _Bail:
+        return None
+    if root is None:
+        return None
+    try:
+        agreed = yaml.CSafeLoader(body).raw_parse() == count
+    except yaml.YAMLError:
+        return None
+    return root if agreed else None
+
+
+def _build_lines(text: str) -> tuple[Node | None, int]:
+    """The line parser proper; raises ``_Bail`` outside the subset. Returns the root and its event count."""
+    root: MapNode | None = None
+    stack: list[tuple[int, MapNode | SeqNode]] = []
+    pending: tuple[MapNode, ScalarNode, int] | None = None  # a key whose value is on the next lines
+    count = 4  # stream and document start and end
+    key_match = _KEY_RE.match
+    special = _PLAIN_START_BAD
+    top_map: MapNode | None = None  # the innermost open mapping when it is the top of the stack
+    top_c = -1
+    for index, raw in enumerate(text.split("\n")):
+        s = raw.lstrip(" ")
+        if not s or s[0] == "#":
+            continue
+        c = len(raw) - len(s)
+        if c == top_c and pending is None and top_map is not None:
+            # Hot path: another "key: plain value" line in the mapping being filled.
+            m = key_match(s)
+            if m is not None:
+                end = m.end()
+                rest = s[end:]
+                key = ScalarNode(m.group(1), True, index + 1, c + 1)
+                if key.value in top_map.entries:
+                    raise _Bail
+                if rest and rest[0] not in special and " #" not in rest and ": " not in rest \
+                        and rest[-1] != ":":
+                    value = ScalarNode(rest.rstrip(" "), True, index + 1, c + 1 + end)
+                    top_map.entries[key.value] = (key, value)
+                    count += 2
+                    continue
+                if rest and rest[0] == '"':
+                    dq = _DQ_RE.match(rest)
+                    if dq is not None and dq.end() == len(rest.rstrip(" ")):
+                        raw_value = dq.group(1)
+                        if "\\" in raw_value:
+                            raw_value = _ESCAPE_RE.sub(_unescape, raw_value)
+                        value = ScalarNode(raw_value, False, index + 1, c + 1 + end)
+                        top_map.entries[key.value] = (key, value)
+                        count += 2
+                        continue
+                if not rest or rest[0] == "#":
+                    if len(stack) >= MAX_DEPTH:
+                        raise _Bail
+                    pending = (top_map, key, c)
+                    top_map.entries[key.value] = (key, _empty_after(key))
+                    count += 2
+                    continue
+                node, n = _value(rest, index + 1, c + 1 + end)
+                top_map.entries[key.value] = (key, node)
+                count += n + 1
+                continue
+        line = index + 1
+        dash = s[0] == "-" and (len(s) == 1 or s[1] == " ")
+        if s.startswith(("---", "...", "%")) and c == 0:
+            raise _Bail
+        if pending is not None:
+            pmap, pkey, pindent = pending
+            pending = None
+            if dash and c >= pindent:
+                seq = SeqNode(line, c + 1)
+                pmap.entries[pkey.value] = (pkey, seq)
+                stack.append((c, seq))
+                count += 1  # the null counted for the key becomes the sequence's start and end
+            elif not dash and c > pindent:
+                child = MapNode(line, c + 1)
+                pmap.entries[pkey.value] = (pkey, child)
+                stack.append((c, child))
+                count += 1
+        if root is None:
+            if c != 0 or dash:
+                raise _Bail
+            root = MapNode(line, 1)
+            stack.append((0, root))
+            count += 2
+        # A sequence may sit at its key's own indent, so a key line at that indent also closes it.
+        while stack and (stack[-1][0] > c or (stack[-1][0] == c and not dash
+                                              and type(stack[-1][1]) is SeqNode)):
+            stack.pop()
+        if not stack or stack[-1][0] != c:
+            raise _Bail
+        top = stack[-1][1]
+        if dash:
+            if type(top) is not SeqNode:
+                raise _Bail
+            rest = s[1:].lstrip(" ")
+            if not rest or rest[0] == "#":
+                raise _Bail
+            c2 = c + len(s) - len(rest)
+            m = key_match(rest)
+            if m is None:
+                node, n = _value(rest, line, c2 + 1)
+                top.items.append(node)
+                count += n
+                top_map, top_c = None, -1
+                continue
+            item = MapNode(line, c2 + 1)
+            top.items.append(item)
+            if len(stack) >= MAX_DEPTH:
+                raise _Bail
+            stack.append((c2, item))
+            count += 2
+            top, s, c = item, rest, c2
+        else:
+            m = key_match(s)
+            if m is None or type(top) is not MapNode:
+                raise _Bail
+        top_map, top_c = top, c
+        key = ScalarNode(m.group(1), True, line, c + 1)
+        if key.value in top.entries:
+            raise _Bail
+        rest = s[m.end():]
+        if not rest or rest[0] == "#":
+            if len(stack) >= MAX_DEPTH:
+                raise _Bail
+            pending = (top, key, c)
+            top.entries[key.value] = (key, _empty_after(key))
+            count += 2
+            continue
+        node, n = _value(rest, line, c + 1 + m.end())
+        top.entries[key.value] = (key, node)
+        count += n + 1
+    return root, count
+
+
 def _put(top: MapNode, key: ScalarNode, node: Node, file: str) -> None:
     """Add one key to a mapping, refusing a duplicate at the second key's position."""
     first = top.entries.get(key.value)
@@ -280,6 +589,13 @@ def describe(node: Node) -> str:
     return "null" if node.is_null else repr(node.value)
 
 
+def text_of(node: Node) -> str | None:
+    """The stripped text of a non-empty scalar, else None (for fast paths that fall back to the getters)."""
+    if type(node) is not ScalarNode or (node.plain and node.value in NULLS):
+        return None
+    return node.value.strip() or None
+
+
 def as_str(node: Node, file: str, label: str, *, allow_empty: bool = False) -> str:
     """The raw text of a scalar (never a YAML 1.1 bool or number); empty and null are refused by default."""
     if not isinstance(node, ScalarNode):
@@ -301,7 +617,7 @@ def as_opt_str(node: Node | None, file: str, label: str) -> str | None:
 
 def as_int(node: Node, file: str, label: str) -> int:
     """A plain integer scalar."""
-    if isinstance(node, ScalarNode) and node.plain and _INT_RE.fullmatch(node.value):
+    if isinstance(node, ScalarNode) and node.plain and INT_RE.fullmatch(node.value):
         return int(node.value)
     raise DataError(f"{label} must be a whole number, not {describe(node)}", file, node.line, node.col)
 
@@ -309,7 +625,7 @@ def as_int(node: Node, file: str, label: str) -> int:
 def as_float(node: Node, file: str, label: str) -> float:
     """A plain finite number; nan and inf are refused."""
     if isinstance(node, ScalarNode) and node.plain:
-        if _FLOAT_RE.fullmatch(node.value):
+        if FLOAT_RE.fullmatch(node.value):
             return float(node.value)
         if node.value in _NONFINITE:
             raise DataError(f"{label} must be a finite number, not {node.value}", file, node.line, node.col)
@@ -329,7 +645,7 @@ def as_bool(node: Node, file: str, label: str) -> bool:
 def as_date(node: Node, file: str, label: str) -> dt.date:
     """A ``YYYY-MM-DD`` date; an impossible calendar date is a located error."""
     if isinstance(node, ScalarNode) and not node.is_null:
-        m = _DATE_RE.fullmatch(node.value.strip())
+        m = DATE_RE.fullmatch(node.value.strip())
         if m:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
