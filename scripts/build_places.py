@@ -203,7 +203,7 @@ ENGLISH: dict[int, tuple[str, ...]] = {
     173598: ("Al-Kiswah", "Kiswah", "Kisweh", "Al-Kiswa"),
     170044: ("Halfaya",),
     168629: ("Kafr Takharim", "Kafr Takhareem", "Kafar Takharim"),
-    174259: ("Al-Dana", "Ad-Dana", "Dana"),
+    174259: ("Al-Dana", "Ad-Dana"),
     168620: ("Kafr Zita", "Kafr Zeita", "Kafr Zayta", "Kafrzita"),
     168668: ("Kafr Laha", "Houla", "Al-Houla", "Al-Hula"),
     170887: ("Al-Darbasiyah", "Darbasiyah", "Derbasiyeh", "Dirbêsiyê"),
@@ -246,7 +246,7 @@ ENGLISH: dict[int, tuple[str, ...]] = {
     167713: ("Kuwayris Sharqi", "Kuweires Sharqi", "Kweiris Sharqi"),
     168519: ("Kasab", "Kassab", "Kessab"),
     169138: ("Al-Rai", "Ar-Ra'i", "Al-Ra'i", "Rai"),
-    169866: ("Harim", "Harem", "Haram"),
+    169866: ("Harim", "Harem"),
     170137: ("Al-Hader", "Hader", "Al-Hadher", "Al-Hadir", "Al-Hadhir"),
     170589: ("Al-Dumayr", "Dumayr", "Dmeir", "Al-Dumair", "Al-Dmeir"),
     170865: ("Darkush", "Darkoush", "Darkosh"),
@@ -289,10 +289,10 @@ ENGLISH: dict[int, tuple[str, ...]] = {
     170340: ("Al-Furqlus", "Furqlus", "Al-Furqulus"),
     171757: ("Barri al-Sharqi", "Barri Sharqi"),
     168351: ("Khanasir", "Khanaser", "Khanasser"),
-    173830: ("Al-Hamra", "Hamra"),
+    173830: ("Al-Hamra",),
     166251: ("Qudsaya", "Qudsayya", "Qudssaya"),
     165533: ("Rankous", "Rankus"),
-    167167: ("Masaada", "Mas'ade", "Masada", "Mas'adah"),
+    167167: ("Masaada", "Mas'ade", "Mas'adah"),
     171200: ("Buqata", "Buq'ata", "Buqaata"),
     163470: ("Tal Salhab", "Tell Salhab"),
     171851: ("Banan",),
@@ -301,7 +301,7 @@ ENGLISH: dict[int, tuple[str, ...]] = {
     169563: ("Heish", "Hish", "Haish"),
     167739: ("Kurnaz", "Karnaz"),
     174043: ("Al-Arimah", "Arima", "Al-Arima"),
-    164071: ("Sarrin", "Sirrin", "Sarin"),
+    164071: ("Sarrin", "Sirrin"),
     170691: ("Dhiban", "Thiban"),
     167899: ("Khasham", "Khusham"),
     166503: ("Muzayrib", "Al-Muzayrib", "Mzeirib", "Muzeirib"),
@@ -370,7 +370,7 @@ ENGLISH: dict[int, tuple[str, ...]] = {
     169873: ("Harf al-Musaytirah",),
     173991: ("Al-Bariqiyah",),
     172743: ("Al-Sheikh Badr", "Sheikh Badr", "Shaykh Badr"),
-    172454: ("Al-Sawda", "Sawda"),
+    172454: ("Al-Sawda",),
     172432: ("Al-Sisniyah", "Sisniyah"),
     172339: ("Al-Tawahin", "Tawahin"),
     174057: ("Al-Annazah", "Annazah"),
@@ -503,39 +503,37 @@ ARABIC: dict[int, str] = {
     11257949: "قنطرة",
 }
 
-# Alternate names GeoNames lists that are ordinary English words or bare generic terms; as aliases they would
-# make common prose match a village.
-STOP_NAMES = frozenset(
-    {
-        "tal",
-        "tall",
-        "tell",
-        "tel",
-        "khan",
-        "upper",
-        "lower",
-        "kara",
-        "dana",
-        "hamra",
-        "bab",
-        "shin",
-        "jaba",
-        "sawda",
-        "rasm",
-        "tamer",
-        "ayou",
-        "ayu",
-        "rai",
-        "saan",
-        "sinjar",
-        "dali",
-        "tarib",
-        "terib",
-        "hula",
-    }
-)
-# ...except on the place they really name (Al-Bab is called "Bab", Al-Rai "Rai").
-STOP_NAME_OWNERS: dict[str, int] = {"bab": 174018, "rai": 169138, "hula": 168668, "dana": 174259}
+# Alternate names GeoNames lists that are ordinary words (English, French, Arabic), common given names,
+# other well-known things, or bare generic terms; as aliases they would make ordinary prose match a village.
+# Compared by folded form.  To drop a GeoNames alias for good, list it here: the merge never deletes an
+# alias, it only stops adding one.
+_STOP_WORDS = """
+    Tal Tall Tell Tel Khan Upper Lower Kara Dana Hamra Bab Shin Jaba Sawda Rasm Tamer Ayou Ayu Rai Saan
+    Sinjar Dali Tarib Terib Hula Sam Cham Gama Beria Berea Veroia Sousse Nazi Katana Humus Damask Murk
+    Neva Chine Qasim Sarin Haram Masada
+"""
+# "The revolution" is Tabqa's official name and a word in every Arabic report.
+STOP_NAMES = frozenset(fold(word) for word in [*_STOP_WORDS.split(), "الثورة"])
+# ...except on the place they really name: its own main name (Al-Tall is "Tall"), or as listed here (Al-Bab is
+# called "Bab", Al-Rai "Rai", Kafr Laha "Hula").
+STOP_NAME_OWNERS: dict[str, int] = {"bab": 174018, "rai": 169138, "hula": 168668}
+# Alternates that name something else at or near the place (GeoNames lists "the prison" for Al-Mazraa).
+SKIP_ALTERNATES: dict[int, frozenset[str]] = {
+    172441: frozenset(
+        fold(w)
+        for w in (
+            "As Sajin",
+            "As Sijn",
+            "Ehs-Sidzhn",
+            "Sijine",
+            "Sejen",
+            "Sejene",
+            "Sejine",
+            "Sijnah",
+            "السجن",
+        )
+    ),
+}
 
 KIND_CITY = 100_000
 KIND_TOWN = 10_000
@@ -679,21 +677,26 @@ def _insert_sorted(places: CommentedSeq, entry: CommentedMap) -> None:
     places.append(entry)
 
 
-def _wanted_aliases(city: Mapping[str, Any], claims: Mapping[str, int]) -> list[str]:
+def _wanted_aliases(city: Mapping[str, Any], claims: Mapping[str, int], own: str) -> list[str]:
     """Curated spellings, then GeoNames' primary name and alternates that this place has the best claim to."""
     gid = int(city["geonameid"])
-    out = list(ENGLISH.get(gid, ())[1:])
+    out = [t for t in ENGLISH.get(gid, ())[1:] if _allowed(fold(t), gid, own)]
     for raw in [city["name"], *city["alternatenames"]]:
         text = clean_alternate(raw)
         if not text:
             continue
         key = fold(text)
-        if key in STOP_NAMES and STOP_NAME_OWNERS.get(key) != gid:
+        if not _allowed(key, gid, own) or key in SKIP_ALTERNATES.get(gid, ()):
             continue
         if claims.get(key, gid) != gid:
             continue  # a bigger place has this name (an alternate "Hama" on a village)
         out.append(text)
     return out
+
+
+def _allowed(key: str, gid: int, own: str) -> bool:
+    """False for a stop name on any place but the one it really names (``own`` is its folded main name)."""
+    return key not in STOP_NAMES or key == own or STOP_NAME_OWNERS.get(key) == gid
 
 
 def _claims(
@@ -781,7 +784,8 @@ def merge(doc: CommentedMap, cities: Sequence[Mapping[str, Any]]) -> dict[str, i
             counts["added"] += 1
         elif _refresh(entry, city):
             counts["refreshed"] += 1
-        counts["aliases"] += _add_aliases(entry, _wanted_aliases(city, claims), ENGLISH.get(gid, ())[1:])
+        wanted = _wanted_aliases(city, claims, own=fold(str(entry["name"])))
+        counts["aliases"] += _add_aliases(entry, wanted, ENGLISH.get(gid, ())[1:])
     return counts
 
 
