@@ -286,12 +286,13 @@ class Geoparser:
                         ctx_cands.append((h, v or None))
             for key, reading in self._explicit_preferences(ctx_cands).items():
                 explicit.setdefault(key, reading)
+        anchor = self._anchor(h for h, _ in candidates)
         for h, cue in candidates:
             group: str | None = cue or explicit.get(h.key)
             # The article's "X province" carries over to a bare "X" only where an area fits: "in X".
             if not cue and group == "admin" and _word_before(toks, folded, h.first_tok) not in _AREA_WORDS:
                 group = None
-            place = self._choose(h, group)
+            place = self._choose(h, group, anchor)
             if place is None:
                 continue
             result.mentions.append(Mention(text[h.start: h.end], h.start, h.end, place.id,
@@ -369,7 +370,21 @@ class Geoparser:
                 out.append(place.admin1)
         return out
 
-    def _choose(self, h: Hit, group: str | None) -> Place | None:
+    def _anchor(self, hits: Iterable[Hit]) -> tuple[float, float] | None:
+        """Median position of the places the text names without ambiguity (to place namesakes)."""
+        lats: list[float] = []
+        lons: list[float] = []
+        for h in hits:
+            if len(h.ids) == 1:
+                place = self.places.get(h.ids[0])
+                if place is not None and place.lat is not None and place.lon is not None:
+                    lats.append(place.lat)
+                    lons.append(place.lon)
+        if not lats:
+            return None
+        return sorted(lats)[len(lats) // 2], sorted(lons)[len(lons) // 2]
+
+    def _choose(self, h: Hit, group: str | None, anchor: tuple[float, float] | None = None) -> Place | None:
         """Pick the place for a hit given its cue group; a bare name means the settlement."""
         places = [self.places[i] for i in h.ids if i in self.places]
         if not places:
@@ -384,7 +399,12 @@ class Geoparser:
                     return self.places[p.admin1]
             return settle[0]
         if settle:
-            return max(settle, key=lambda p: (_KIND_ORDER.get(p.kind, 0), p.population or 0))
+            best = max(settle, key=lambda p: (_KIND_ORDER.get(p.kind, 0), p.population or 0))
+            located = [p for p in settle if p.lat is not None and p.lon is not None]
+            if best.kind != "city" and anchor is not None and len(located) > 1:
+                # Namesake towns: the one nearest the other places the article names.
+                return min(located, key=lambda p: _sq_distance(p, anchor))
+            return best
         return admin[0]
 
     def _unresolved(
@@ -448,6 +468,12 @@ class Geoparser:
 
 
 _KIND_ORDER = {"city": 6, "town": 5, "village": 4, "neighbourhood": 3, "facility": 2}
+
+
+def _sq_distance(place: Place, at: tuple[float, float]) -> float:
+    """Squared equirectangular distance in degrees (enough to rank nearby candidates)."""
+    lat, lon = place.lat or 0.0, place.lon or 0.0
+    return (lat - at[0]) ** 2 + ((lon - at[1]) * 0.8) ** 2
 
 
 def _strip_articles(gap: str) -> str:
