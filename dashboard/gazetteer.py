@@ -556,6 +556,7 @@ def _check_shared_names(
             entry = owners.setdefault(key, [])
             if all(o != pid for o, _ in entry):
                 entry.append((pid, name))
+    reported: set[tuple[str, ...]] = set()  # one warning per group of places, however many names they share
     for entry in owners.values():
         if len(entry) < 2:
             continue
@@ -563,8 +564,10 @@ def _check_shared_names(
         # A neighbourhood named like its own city is the same kind of expected overlap.
         settlements = [(pid, name) for pid, name in settlements
                        if not any(other in _ancestors(places[pid], places) for other, _ in settlements)]
-        if len(settlements) < 2:
+        group = tuple(sorted(pid for pid, _ in settlements))
+        if len(settlements) < 2 or group in reported:
             continue
+        reported.add(group)
         first = places[settlements[0][0]]
         pid, name = settlements[-1]
         node = _name_node(nodes[pid], name)
