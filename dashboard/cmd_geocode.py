@@ -18,7 +18,7 @@ from dashboard.geocode import GeoCandidate, OnlineGeocoder, Resolution, Resolver
 from dashboard.geonames_offline import load_offline
 from dashboard.names import fold
 from dashboard.paths import PLACES_FILE, data_dir
-from dashboard.writer import add_place
+from dashboard.writer import add_place, update_places
 
 # coords_source values the gazetteer accepts; any other online service's answer is recorded as manual.
 _COORDS_SOURCES = {"geonames": "geonames", "nominatim": "nominatim"}
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             print_resolution(resolution, sys.stdout, online_label=online.label if online else None)
     code = 0
     for resolution in resolutions:
-        if resolution.status == "failed":
+        if resolution.error is not None:
             print(f"error: {resolution.query}: {resolution.error}", file=sys.stderr)
             code = 1
     if args.add:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         taken = set(gazetteer.places)
         for resolution in resolutions:
             if resolution.status == "failed":
-                continue
+                continue  # the service failed: nothing trustworthy to write
             result = add_resolution(resolution, places_path, args.pick, sha=sha, taken=taken,
                                     gazetteer=gazetteer)
             if result is None:
@@ -91,8 +91,8 @@ def print_resolution(resolution: Resolution, out: TextIO, online_label: str | No
     """Print one resolution for people: the status, then numbered candidates."""
     status = resolution.status
     query = resolution.query
-    if status == "failed":
-        out.write(f"{query}: failed\n")
+    if status == "failed" and not resolution.candidates:
+        out.write(f"{query}: failed (see the error below)\n")
         return
     if status == "not_found":
         hint = "" if online_label else " (add --online to ask an online geocoder)"
@@ -102,7 +102,9 @@ def print_resolution(resolution: Resolution, out: TextIO, online_label: str | No
         return
     heading = {
         "found": "found", "ambiguous": f"{len(resolution.candidates)} candidates; choose with --add --pick N",
-        "suggested": "no exact match; similar names",
+        "suggested": "no exact match; similar names", "failed": "in the gazetteer without coordinates",
+        "unplaced": "in the gazetteer without coordinates"
+        + ("" if online_label else " (add --online to look them up)"),
     }[status]
     out.write(f"{query}: {heading}\n")
     for number, cand in enumerate(resolution.candidates, 1):
@@ -114,17 +116,24 @@ def describe(cand: GeoCandidate) -> str:
     ident = f" ({cand.place})" if cand.place else " (not in the gazetteer)"
     extra = f"; {cand.display}" if cand.display else ""
     matched = f", matched {cand.matched!r}" if cand.matched and cand.matched != cand.name else ""
-    return (f"{cand.name}{ident}, {cand.kind}, {cand.lat:.5f}, {cand.lon:.5f} "
-            f"[{cand.source}{matched}]{extra}")
+    where = (f"{cand.lat:.5f}, {cand.lon:.5f}" if cand.lat is not None and cand.lon is not None
+             else "no coordinates yet")
+    return f"{cand.name}{ident}, {cand.kind}, {where} [{cand.source}{matched}]{extra}"
 
 
 def add_resolution(
     resolution: Resolution, path: Path, pick: int | None, *, sha: str, taken: set[str], gazetteer: Gazetteer,
 ) -> str | None:
-    """Add the chosen candidate; return the new file hash, "" when nothing needed adding, None on refusal."""
+    """Add or place the chosen candidate; return the new hash, "" if nothing was needed, None if refused.
+
+    A gazetteer place without coordinates gets the chosen candidate's coordinates instead of a new entry.
+    """
     query, candidates = resolution.query, resolution.candidates
-    if not candidates:
-        print(f"{query}: nothing to add (not found)", file=sys.stderr)
+    unplaced = [c for c in candidates if c.source == "gazetteer" and c.lat is None]
+    options = [c for c in candidates if c.lat is not None and (not unplaced or c.source != "gazetteer")]
+    if not options and pick is None:
+        what = "no coordinates were found" if unplaced else "not found"
+        print(f"{query}: nothing to add ({what})", file=sys.stderr)
         return ""
     if pick is not None:
         if not 1 <= pick <= len(candidates):
@@ -132,12 +141,23 @@ def add_resolution(
                   file=sys.stderr)
             return None
         chosen = candidates[pick - 1]
-    elif len(candidates) == 1 or resolution.status == "found":
-        chosen = candidates[0]
+    elif len(options) == 1 or (not unplaced and resolution.status == "found"):
+        chosen = options[0]
     else:
         print(f"error: {query}: {len(candidates)} candidates; nothing was written. Run again with "
               f"--add --pick N (1-{len(candidates)}) to choose one.", file=sys.stderr)
         return None
+    if chosen.lat is None or chosen.lon is None:
+        print(f"error: {query}: candidate {candidates.index(chosen) + 1} has no coordinates; pick another",
+              file=sys.stderr)
+        return None
+    if unplaced and chosen.place is None:
+        if len(unplaced) > 1:
+            ids = ", ".join(str(c.place) for c in unplaced)
+            print(f"error: {query}: several gazetteer places need coordinates ({ids}); "
+                  f"set them in {path} by hand", file=sys.stderr)
+            return None
+        return _place_existing(str(unplaced[0].place), chosen, path, sha)
     if chosen.place:
         print(f"{query}: already in the gazetteer as '{chosen.place}'; nothing added", file=sys.stderr)
         return ""
@@ -150,6 +170,24 @@ def add_resolution(
     taken.add(str(mapping["id"]))
     print(f"{query}: added '{mapping['id']}' to {path} (coords_source: {mapping['coords_source']}, "
           "reviewed: false); check it, then set reviewed: true")
+    return new_sha
+
+
+def _place_existing(place_id: str, chosen: GeoCandidate, path: Path, sha: str) -> str | None:
+    """Give a gazetteer place that has no coordinates the chosen candidate's, marked unreviewed."""
+    fields: dict[str, Any] = {
+        "lat": round(chosen.lat or 0.0, 5), "lon": round(chosen.lon or 0.0, 5),  # checked by the caller
+        "coords_source": _COORDS_SOURCES.get(chosen.source, "manual"), "reviewed": False,
+    }
+    if chosen.geonames:
+        fields["geonames"] = chosen.geonames
+    try:
+        new_sha = update_places(path, {place_id: fields}, expected_sha256=sha)
+    except (DataErrors, DataError, WriteConflictError) as exc:
+        print(f"error: {place_id}: coordinates not saved:\n{exc}", file=sys.stderr)
+        return None
+    print(f"{place_id}: coordinates {fields['lat']}, {fields['lon']} from {chosen.source} saved to {path} "
+          "(reviewed: false); check them, then set reviewed: true")
     return new_sha
 
 
@@ -184,8 +222,8 @@ def place_mapping(cand: GeoCandidate, query: str, taken: set[str], gazetteer: Ga
     mapping["kind"] = cand.kind
     if admin1:
         mapping["admin1"] = admin1
-    mapping["lat"] = round(cand.lat, 5)
-    mapping["lon"] = round(cand.lon, 5)
+    mapping["lat"] = round(cand.lat or 0.0, 5)  # only located candidates are added
+    mapping["lon"] = round(cand.lon or 0.0, 5)
     if cand.population:
         mapping["population"] = cand.population
     if cand.geonames:

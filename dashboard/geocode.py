@@ -57,8 +57,8 @@ class GeoCandidate:
     """One possible location for a name, from the gazetteer, offline GeoNames or an online service."""
 
     name: str
-    lat: float
-    lon: float
+    lat: float | None  # None: a gazetteer place that still needs coordinates
+    lon: float | None
     kind: str
     source: str
     place: str | None = None  # the gazetteer id, when the gazetteer has this place
@@ -91,11 +91,13 @@ class Resolution:
 
     @property
     def status(self) -> str:
-        """found, ambiguous, suggested (near spellings only), not_found or failed."""
-        if self.error is not None and not self.candidates:
+        """found, ambiguous, suggested (near spellings), unplaced (no coordinates), not_found or failed."""
+        if self.error is not None and all(c.lat is None for c in self.candidates):
             return "failed"
         if not self.candidates:
             return "not_found"
+        if all(c.lat is None for c in self.candidates):
+            return "unplaced"
         if all(c.how == "fuzzy" for c in self.candidates):
             return "suggested"
         if len(self.candidates) == 1 or self.candidates[0].score > self.candidates[1].score:
@@ -173,7 +175,7 @@ class RequestGate:
             )
 
 
-GATE: Final = RequestGate()
+GATE = RequestGate()  # the one gate of this process; tests may swap it
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -382,19 +384,19 @@ class OnlineGeocoder:
 
     Parameters: ``user_agent`` (required, sample agents refused); ``service`` (a geopy service name such as
     ``nominatim`` or ``photon``); ``url`` (scheme, host and port of another server); ``cache_dir``;
-    ``timeout`` (seconds for one whole call); ``gate`` (the rate limiter, shared by default).
+    ``timeout`` (seconds for one whole call); ``gate`` (the rate limiter; the process-wide one by default).
     """
 
     def __init__(
         self, *, user_agent: str | None, service: str = DEFAULT_SERVICE, url: str | None = None,
-        cache_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT_S, gate: RequestGate = GATE,
+        cache_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT_S, gate: RequestGate | None = None,
         country_codes: str | None = "sy", limit: int = 5, config_file: Path | None = None,
     ) -> None:
         self.user_agent = check_user_agent(user_agent, config_file)
         self.service = service.lower()
         self.url = url
         self.timeout = min(timeout, MAX_TIMEOUT_S)
-        self.gate = gate
+        self.gate = gate if gate is not None else GATE
         self.cache = GeocodeCache(cache_dir) if cache_dir is not None else None
         self.label = f"{self.service} at {url}" if url else self.service
         self._geocoder = self._build(url)
@@ -537,18 +539,30 @@ class Resolver:
             self._by_geonames = {p.geonames: pid for pid, p in self.gazetteer.places.items() if p.geonames}
 
     def resolve(self, name: str) -> Resolution:
-        """Resolve one name; an online failure comes back as a ``failed`` resolution, never an exception."""
+        """Resolve one name; an online failure comes back in ``error``, never as an exception.
+
+        A name the gazetteer knows but has no coordinates for is looked up further too, so it can be placed.
+        """
         query = " ".join(name.split())
         weak: list[GeoCandidate] = []
         near: list[GeoCandidate] = []  # same consonants only (Jdeidet/Judaydat): GeoNames may know better
         if self.gazetteer is not None:
             found = [self._from_gazetteer(c) for c in self.gazetteer.lookup(query)]
-            if any(c.how in ("exact", "folded") for c in found):
-                return Resolution(query, tuple(c for c in found if c.how != "fuzzy"))
+            strong = [c for c in found if c.how in ("exact", "folded", "skeleton")]
+            if any(c.how in ("exact", "folded") for c in strong):
+                if all(c.lat is not None for c in strong):
+                    return Resolution(query, tuple(strong))
+                further = self._beyond_gazetteer(query, [], [], exclude={c.place for c in strong})
+                return Resolution(query, tuple(strong) + further.candidates, error=further.error)
             near = [c for c in found if c.how == "skeleton"]
             weak = [c for c in found if c.how == "fuzzy"]
+        return self._beyond_gazetteer(query, near, weak, exclude=set())
+
+    def _beyond_gazetteer(
+        self, query: str, near: list[GeoCandidate], weak: list[GeoCandidate], exclude: set[str | None],
+    ) -> Resolution:
         if self.offline is not None:
-            listed = {c.place for c in near}
+            listed = {c.place for c in near} | exclude
             offline = [c for c in map(self._from_geonames, self.offline.lookup(query))
                        if c.place is None or c.place not in listed]
             near = sorted(near + offline, key=lambda c: -c.score)  # stable: gazetteer first on equal scores
@@ -583,8 +597,9 @@ class Resolver:
 
     def _link(self, cand: GeoCandidate) -> GeoCandidate:
         """Name the gazetteer place an online answer already is, and the governorate it lies in."""
-        if self.gazetteer is None:
+        if self.gazetteer is None or cand.lat is None or cand.lon is None:
             return cand
+        lat, lon = cand.lat, cand.lon
         admin1 = None
         if cand.region:
             regions = self.gazetteer.lookup(cand.region, kinds=("governorate",))
@@ -592,7 +607,7 @@ class Resolver:
         same = next(
             (c.place.id for c in self.gazetteer.lookup(cand.name)
              if c.how != "fuzzy" and c.place.lat is not None and c.place.lon is not None
-             and km(cand.lat, cand.lon, c.place.lat, c.place.lon) <= 5.0),
+             and km(lat, lon, c.place.lat, c.place.lon) <= 5.0),
             None,
         )
         return replace(cand, admin1=admin1 or cand.admin1, place=same)
