@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.errors import DataError
 from dashboard.pages import gazetteer_page as gp
+from dashboard.safe_html import escape_markdown as md
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "dashboard" / "pages"
@@ -296,7 +297,8 @@ def test_gazetteer_save_writes_only_the_changed_place_and_keeps_a_backup(data: P
     )
     (backup,) = (data / ".backups").iterdir()
     assert backup.read_text(encoding="utf-8") == before
-    assert at.success[0].value == "Saved changes to 1 place(s). The previous file is kept in data/.backups/."
+    saved = "Saved changes to 1 place(s). The previous file is kept in data/.backups/."
+    assert at.success[0].value == md(saved)
     assert at.session_state[gp.PENDING] == {}
     assert at.data_editor[0].value.set_index("id").loc["tal-rifaat", "name"] == "Tall Rifaat"
 
@@ -351,7 +353,7 @@ def test_gazetteer_geocodes_a_place_without_coordinates_offline(data: Path) -> N
     )
     at.button(key="gaz_geo_apply").click().run()
     assert not at.exception
-    assert at.success[0].value == (
+    assert at.success[0].value == md(
         "Coordinates of kafr-nabl set from geonames (reviewed: false until someone checks them)."
     )
     text = places.read_text(encoding="utf-8")
@@ -376,7 +378,7 @@ def test_gazetteer_online_lookup_needs_a_real_user_agent(data: Path, monkeypatch
     at.text_input(key="gaz_geo_name").input("Atshan")
     at.toggle(key="gaz_geo_online").set_value(True).run()
     at.button(key="gaz_geo_lookup").click().run()
-    assert at.warning[0].value.startswith("no user agent is set; geocoding services ask each application")
+    assert at.warning[0].value.startswith(md("no user agent is set; geocoding services ask each application"))
     assert at.info[0].value == "No coordinates found for 'Atshan'."
 
 
@@ -432,7 +434,7 @@ def test_ingest_accept_writes_the_event_once(data: Path) -> None:
     assert at.button(key="ing_write").label == "Write 1 accepted change(s) to the control log"
     at.button(key="ing_write").click().run()
     assert not at.exception
-    assert at.success[0].value == "Wrote 1 change(s) to events.yaml."
+    assert at.success[0].value == md("Wrote 1 change(s) to events.yaml.")
     after = events.read_text(encoding="utf-8")
     assert after.startswith(before)
     assert after[len(before):] == (
@@ -457,7 +459,7 @@ def test_ingest_accept_writes_the_event_once(data: Path) -> None:
     }
     at.run()
     at.button(key="ing_write").click().run()
-    assert at.success[0].value == "Wrote 0 change(s) to events.yaml. 1 already in the log were skipped."
+    assert at.success[0].value == md("Wrote 0 change(s) to events.yaml. 1 already in the log were skipped.")
     assert events.read_text(encoding="utf-8") == after
 
 
@@ -487,7 +489,7 @@ def test_ingest_corrections_before_accepting_are_written(data: Path) -> None:
 )
 def test_ingest_explains_a_report_it_cannot_read(data: Path, text: str, message: str) -> None:
     at = run_report(text)
-    assert at.error[0].value == message
+    assert at.error[0].value == md(message)
 
 
 def test_ingest_reads_several_uploads_and_refuses_binary_ones(data: Path) -> None:
@@ -499,13 +501,13 @@ def test_ingest_reads_several_uploads_and_refuses_binary_ones(data: Path) -> Non
     ])
     at.button(key="ing_run").click().run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Turkish-backed factions seized the town of Tal Rifaat from "
-                                               "Kurdish-led forces on Sunday, a war monitor said.",
-                                               "two.txt", "three.txt"]
-    assert [e.value for e in at.error] == [
+    first_line = "Turkish-backed factions seized the town of Tal Rifaat from Kurdish-led forces on Sunday, " \
+        "a war monitor said."
+    assert [s.value for s in at.subheader] == [md(first_line), md("two.txt"), md("three.txt")]
+    assert [e.value for e in at.error] == [md(m) for m in (
         "two.txt: looks like a binary file (NUL bytes); expected a plain-text news report",
         "three.txt: not UTF-8 text (bad byte at offset 24); save it as UTF-8",
-    ]
+    )]
 
 
 def test_ingest_refuses_to_write_without_an_outlet(data: Path) -> None:
@@ -517,7 +519,7 @@ def test_ingest_refuses_to_write_without_an_outlet(data: Path) -> None:
     }
     at.run()
     at.button(key="ing_write").click().run()
-    assert at.error[0].value == "Give the outlet (or an '# outlet:' line in the report) first."
+    assert at.error[0].value == md("Give the outlet (or an '# outlet:' line in the report) first.")
     assert events.read_bytes() == before
 
 

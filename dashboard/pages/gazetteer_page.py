@@ -21,6 +21,7 @@ from dashboard.geonames_offline import OfflineGeoNames, load_offline
 from dashboard.models import COORDS_SOURCES, PLACE_KINDS, Place
 from dashboard.names import fold
 from dashboard.paths import PLACES_FILE
+from dashboard.safe_html import escape_markdown as md
 from dashboard.ui_data import Bundle, clear_caches, load_bundle
 
 EDIT_COLUMNS: tuple[str, ...] = (
@@ -298,7 +299,8 @@ def editor_section(bundle: Bundle) -> None:
     current_sha = bundle.gazetteer.sha256
     gone = [pid for pid in pending if pid not in originals]
     if gone:
-        st.warning("These places are no longer in the file, so their edits were dropped: " + ", ".join(gone))
+        st.warning("These places are no longer in the file, so their edits were dropped: "
+                   + md(", ".join(gone)))
         for pid in gone:
             pending.pop(pid)
 
@@ -341,7 +343,7 @@ def editor_section(bundle: Bundle) -> None:
 
     conflict = st.session_state.get(CONFLICT)
     if conflict:
-        st.error(conflict)
+        st.error(md(conflict))
         st.button("Apply my edits to the current file", key="gaz_rebase", on_click=_rebase,
                   args=(current_sha,),
                   help="Your edits stay as they are; the next save compares against the file on disk now.")
@@ -410,6 +412,8 @@ def apply_candidate(bundle: Bundle, target: str | None, query: str, cand: GeoCan
     """Write the pick: coordinates on an existing place, or a new place; return what was done."""
     path = Path(bundle.data_dir) / PLACES_FILE
     source = COORDS_FROM.get(cand.source, "manual")
+    if cand.lat is None or cand.lon is None:  # usable_candidates() keeps these out; never write half a point
+        raise DataError(f"candidate {cand.name!r} has no coordinates")
     if target is not None:
         writer.update_places(
             path,
@@ -470,9 +474,10 @@ def geocode_section(bundle: Bundle) -> None:
         return
     _, query, found, error = result
     if error:
-        st.warning(error)
+        st.warning(md(error))
     if not found:
-        st.info(f"No coordinates found for {query!r}." + ("" if online else " Try the online geocoder."))
+        hint = "" if online else " Try the online geocoder."
+        st.info(f"No coordinates found for {md(repr(query))}.{hint}")
         return
     choice = st.selectbox("Candidates", range(len(found)), key="gaz_geo_pick",
                           format_func=lambda i: candidate_label(i, found[i]))
@@ -480,7 +485,7 @@ def geocode_section(bundle: Bundle) -> None:
         try:
             st.session_state[FLASH] = apply_candidate(bundle, real_target, query, found[choice])
         except (DataErrors, DataError, WriteConflictError) as exc:
-            st.error(f"Nothing was written:\n\n{exc}")
+            st.error("Nothing was written: " + md(exc))
             return
         st.session_state.pop(GEO_RESULT, None)
         clear_caches()
@@ -494,7 +499,7 @@ def main() -> None:
     bundle = load_bundle()
     flash = st.session_state.pop(FLASH, None)
     if flash:
-        st.success(flash)
+        st.success(md(flash))
     editor_section(bundle)
     st.divider()
     geocode_section(bundle)

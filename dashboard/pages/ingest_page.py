@@ -19,6 +19,7 @@ from dashboard.extract import ingest
 from dashboard.models import CONFIDENCES, EVENT_KINDS, Article, ControlEvent, Mention
 from dashboard.paths import EVENTS_FILE
 from dashboard.safe_html import escape, safe_url
+from dashboard.safe_html import escape_markdown as md
 from dashboard.ui_data import Bundle, clear_caches, load_bundle
 from dashboard.yamlio import parse_yaml
 
@@ -254,7 +255,7 @@ def _inputs() -> tuple[list[tuple[str, bytes | str]], dt.date | None, str | None
 def _show_report(index: int, report: Report, bundle: Bundle) -> list[dict[str, Any]]:
     """Draw one report; return its (possibly edited) change rows."""
     if report.error is not None or report.article is None:
-        st.error(report.error or "the report could not be read")
+        st.error(md(report.error or "the report could not be read"))
         return []
     article = report.article
     st.caption(f"Published {article.published:%d %b %Y} · {len(report.mentions)} place mention(s) · "
@@ -266,7 +267,7 @@ def _show_report(index: int, report: Report, bundle: Bundle) -> list[dict[str, A
         st.warning(f"{len(report.unresolved)} name(s) look like places but are not in the gazetteer.")
         names = sorted({u[0] for u in report.unresolved})
         for n, name in enumerate(names):
-            if st.button(f"Geocode {name!r} on the Gazetteer page", key=f"ing_geocode_{index}_{n}"):
+            if st.button(f"Geocode {md(repr(name))} on the Gazetteer page", key=f"ing_geocode_{index}_{n}"):
                 st.session_state[GEOCODE_REQUEST] = name
                 st.switch_page("pages/gazetteer_page.py")
     rows = change_records(report, bundle)
@@ -287,7 +288,7 @@ def main() -> None:
     bundle = load_bundle()
     flash = st.session_state.pop(FLASH, None)
     if flash:
-        st.success(flash)
+        st.success(md(flash))
     sources, published, outlet, url, run = _inputs()
     if run:
         if not sources:
@@ -301,10 +302,11 @@ def main() -> None:
     st.divider()
     edited_by_report: list[list[dict[str, Any]]] = []
     for index, report in enumerate(reports):
-        st.subheader(report.article.title or report.name if report.article else report.name)
+        title = report.article.title if report.article and report.article.title else report.name
+        st.subheader(md(title), anchor=False)
         edited_by_report.append(_show_report(index, report, bundle))
     for problem in st.session_state.get(WRITE_ERRORS, []):
-        st.error(problem)
+        st.error(md(problem))
     ticked = sum(1 for rows in edited_by_report for row in rows if row.get("accept"))
     st.caption("Accepted changes are written with origin `extracted`; they count as reviewed only when the "
                "reviewed box is ticked, and the map marks the others as unreviewed.")
