@@ -52,6 +52,9 @@ _SETTLEMENT_AFTER = frozenset({"city", "town", "village"})
 _ADMIN_WORDS = frozenset({
     "province", "provinces", "governorate", "countryside", "region", "muhafazat", "rural", "of",
 })
+# The same words as folded keys ("countryside" folds to "cuntryside").
+_ADMIN_KEYS = frozenset(fold_token(w) for w in _ADMIN_WORDS)
+_SETTLEMENT_KEYS = frozenset(fold_token(w) for w in _SETTLEMENT_AFTER)
 _ADMIN_BEFORE = frozenset({"province", "governorate", "countryside", "rural"})
 _SETTLEMENT_BEFORE = frozenset({"city", "town", "village"})
 _FACTION_AFTER = frozenset({
@@ -295,7 +298,11 @@ class Geoparser:
             place = self._choose(h, group, anchor)
             if place is None:
                 continue
-            result.mentions.append(Mention(text[h.start: h.end], h.start, h.end, place.id,
+            start = h.start
+            if h.first_tok > 0 and toks[h.first_tok - 1][0].lower() in _CONNECTORS \
+                    and text[toks[h.first_tok - 1][2]: h.start] == "-":
+                start = toks[h.first_tok - 1][1]  # "al-Bab": the article belongs to the name
+            result.mentions.append(Mention(text[start: h.end], start, h.end, place.id,
                                            place.lat, place.lon, place.kind))
         result.unresolved.extend(self._unresolved(text, toks, folded, hits))
         result.unresolved.sort(key=lambda u: u.start)
@@ -333,10 +340,10 @@ class Geoparser:
             return "admin"
         if (before in _ADMIN_BEFORE and raw_before.islower()) or _possessive_countryside(toks, folded, h):
             return "admin"
-        if before == "of" and h.first_tok >= 2 and folded[h.first_tok - 2] in _ADMIN_BEFORE:
+        two_before = toks[h.first_tok - 2][0].lower() if h.first_tok >= 2 else ""
+        if before == "of" and two_before in _ADMIN_BEFORE:
             return "admin"
-        if after in _SETTLEMENT_AFTER or (before == "of" and h.first_tok >= 2 and \
-                folded[h.first_tok - 2] in _SETTLEMENT_BEFORE):
+        if after in _SETTLEMENT_AFTER or (before == "of" and two_before in _SETTLEMENT_BEFORE):
             return "settlement"
         return ""
 
@@ -352,12 +359,12 @@ class Geoparser:
         seen: dict[str, set[str]] = {}
         for h, cue in cands:
             words = h.key.split(" ")
-            base = " ".join(w for w in words if w not in _ADMIN_WORDS and w not in _SETTLEMENT_AFTER)
+            base = " ".join(w for w in words if w not in _ADMIN_KEYS and w not in _SETTLEMENT_KEYS)
             if not base:
                 continue
             group = cue
             if group is None and base != h.key:
-                group = "admin" if any(w in _ADMIN_WORDS for w in words) else "settlement"
+                group = "admin" if any(w in _ADMIN_KEYS for w in words) else "settlement"
             if group:
                 seen.setdefault(base, set()).add(group)
         return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}

@@ -1,0 +1,135 @@
+"""Finding the Syrian places a text names: spellings, cues, metonymy, factions, foreign places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.factions import FactionSet, load_factions
+from dashboard.gazetteer import Gazetteer, load_gazetteer
+from dashboard.geoparse import Geoparser, find_mentions
+
+FIXTURES = Path(__file__).parent / "devset" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer(FIXTURES / "places.yaml")
+
+
+@pytest.fixture(scope="module")
+def factions() -> FactionSet:
+    return load_factions(FIXTURES / "factions.yaml")
+
+
+@pytest.fixture(scope="module")
+def parser(gazetteer: Gazetteer, factions: FactionSet) -> Geoparser:
+    return Geoparser(gazetteer, factions)
+
+
+def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
+    return [(m.text, m.place) for m in parser.parse(text).mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spellings: possessives, hyphen and apostrophe variants, doubled letters, Arabic script
+        ("Rebels patrolled Aleppo's streets.", [("Aleppo's", "aleppo")]),
+        ("Fighting near Maarrat al-Nu'man and Maarat al Numan.",
+         [("Maarrat al-Nu'man", "maaret-al-numan"), ("Maarat al Numan", "maaret-al-numan")]),
+        ("The town of Tell Rifaat fell; Tal-Rifaat was quiet.",
+         [("Tell Rifaat", "tal-rifaat"), ("Tal-Rifaat", "tal-rifaat")]),
+        ("Khan Shaykhun and Deir Ezzor.",
+         [("Khan Shaykhun", "khan-sheikhun"), ("Deir Ezzor", "deir-ez-zor")]),
+        ("Shelling hit Hamah.", [("Hamah", "hama")]),
+        ("اشتباكات في حلب", [("حلب", "aleppo")]),
+        ("They took al-Bab.", [("al-Bab", "al-bab")]),
+        # cues: governorate, countryside, city
+        ("Air raids on several areas of Idlib province.", [("Idlib province", "idlib-governorate")]),
+        ("Villages in the western Aleppo countryside.", [("Aleppo countryside", "aleppo-governorate")]),
+        ("Clashes in the Hama countryside.", [("Hama", "hama-governorate")]),
+        ("They took over Aleppo city.", [("Aleppo", "aleppo")]),
+        ("Strikes on Idlib city.", [("Idlib", "idlib")]),
+        ("Fighting in the countryside of Hama.", [("Hama", "hama-governorate")]),
+        ("the city of Daraa", [("Daraa", "daraa")]),
+        # New Aleppo is its own place, never Aleppo
+        ("Rebels reached New Aleppo.", [("New Aleppo", "new-aleppo")]),
+        # metonymy: a city standing for a government is not a place on the map
+        ("Damascus said the army had regrouped.", []),
+        ("A Damascus ally, Iran, called for calm.", []),
+        ("The Damascus government denied it.", []),
+        ("Pro-Damascus militias withdrew.", []),
+        ("Damascus-backed forces advanced.", []),
+        ("The embassy in Damascus said it was closing.", [("Damascus", "damascus")]),
+        ("Crowds gathered in Damascus.", [("Damascus", "damascus")]),
+        # faction names that contain a place
+        ("The Deir ez-Zor Military Council said it held the bridge.", []),
+        ("The Manbij Military Council withdrew from Manbij.", [("Manbij", "manbij")]),
+        # foreign places are not Syrian map places
+        ("Hezbollah officials in Beirut and diplomats in Moscow and Ankara.", []),
+        ("Talks in Tehran and Baghdad.", []),
+        # people and common words are not places
+        ("President Bashar al-Assad spoke to Hussein Ahmed.", []),
+        ("the aleppo pine grows here", []),
+    ],
+)
+def test_mentions(parser: Geoparser, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(parser, text) == expected
+
+
+def test_mention_carries_span_coordinates_and_kind(gazetteer: Gazetteer) -> None:
+    text = "Turkish-backed factions seized Tal Rifaat on Sunday."
+    (m,) = find_mentions(text, gazetteer)
+    assert (m.text, m.start, m.end, m.place, m.kind) == ("Tal Rifaat", 31, 41, "tal-rifaat", "town")
+    assert text[m.start: m.end] == "Tal Rifaat"
+    assert (m.lat, m.lon) == (36.47, 37.09)
+
+
+def test_bare_name_follows_the_articles_province_cue_only_where_an_area_fits(parser: Geoparser) -> None:
+    text = ("Saraqib in Idlib province fell. Jets struck rebel positions in Idlib. "
+            "A convoy left Idlib at dawn.")
+    assert [m.place for m in parser.parse(text).mentions] == [
+        "saraqib", "idlib-governorate", "idlib-governorate", "idlib"]
+
+
+def test_context_resolves_a_sentence_from_the_whole_article(parser: Geoparser) -> None:
+    article = "Rebels advanced across Idlib province. Jets struck positions in Idlib."
+    sentence = "Jets struck positions in Idlib."
+    assert [m.place for m in parser.parse(sentence).mentions] == ["idlib"]
+    assert [m.place for m in parser.parse(sentence, context=article).mentions] == ["idlib-governorate"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rebels captured Suran north of Hama and then Rastan.", "suran"),
+        ("Turkish-backed factions took Suran near al-Bab and Manbij.", "suran-aleppo"),
+    ],
+)
+def test_namesake_towns_resolve_to_the_one_near_the_other_places(
+    parser: Geoparser, text: str, expected: str,
+) -> None:
+    assert [m.place for m in parser.parse(text).mentions if m.text == "Suran"] == [expected]
+
+
+def test_faction_names_are_found_with_their_spans(parser: Geoparser) -> None:
+    result = parser.parse("HTS and the Kurdish-led forces clashed; IS cells hid. It is late.")
+    assert [(h.faction, h.generic) for h in result.factions] == [
+        ("hts", False), ("sdf", False), ("isis", False)]
+
+
+def test_unresolved_collects_place_like_names_the_gazetteer_lacks(parser: Geoparser) -> None:
+    text = ("Rebels seized the villages of Urum al-Sughra and Anjara, including Kafr Basha, Saraqib and "
+            "Sheikh Aqil, near Beirut.")
+    result = parser.parse(text)
+    assert [u.text for u in result.unresolved] == ["Urum al-Sughra", "Anjara", "Kafr Basha", "Sheikh Aqil"]
+    assert [m.place for m in result.mentions] == ["saraqib"]
+
+
+def test_geoparser_is_cached_per_gazetteer(gazetteer: Gazetteer, factions: FactionSet) -> None:
+    from dashboard.geoparse import geoparser_for
+
+    assert geoparser_for(gazetteer, factions) is geoparser_for(gazetteer, factions)
+    assert geoparser_for(gazetteer) is not geoparser_for(gazetteer, factions)
