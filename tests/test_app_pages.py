@@ -112,6 +112,8 @@ def test_changes_page_defaults_to_the_whole_log(data: Path, downloads: dict[str,
         ("Tal Rifaat", "Syrian Democratic Forces → Syrian National Army"),
     ]
     assert [r["Reviewed"] for r in rows] == [True, False, False]
+    assert rows[2]["Source"] == "https://example.org/afp-tal"
+    assert rows[2]["Map"] == "/map?date=2024-12-01&place=tal-rifaat"
     assert at.caption[0].value == "3 change(s) between 20 Nov 2024 and 01 Dec 2024 (2 not reviewed yet)."
     assert table(at, "changes_balance") == [
         {"Faction": "HTS-led coalition", "Gained": 2, "Lost": 0, "Net": 2},
@@ -540,3 +542,29 @@ def test_highlighted_text_is_built_from_escaped_pieces(hostile: str) -> None:
         assert tag not in body
     assert body.count("<mark ") == 1
     assert body.count("<span ") == 1
+
+
+def test_gazetteer_adds_a_place_by_hand(data: Path) -> None:
+    places = data / "places.yaml"
+    at = page("gazetteer")
+    at.text_input(key="gaz_add_name").input("Atshan")
+    at.selectbox(key="gaz_add_admin1").select("hama-governorate")
+    at.number_input(key="gaz_add_lat").set_value(35.12)
+    at.number_input(key="gaz_add_lon").set_value(36.95)
+    at.button(key="FormSubmitter:gaz_add_form-Add place").click().run()
+    assert not at.exception
+    assert at.success[0].value == md("Added atshan to the gazetteer.")
+    assert places.read_text(encoding="utf-8").endswith(
+        "  - id: atshan\n    name: Atshan\n    kind: village\n    admin1: hama-governorate\n"
+        "    lat: 35.12\n    lon: 36.95\n    coords_source: manual\n"
+    )
+
+
+def test_gazetteer_refuses_a_taken_id_by_hand(data: Path) -> None:
+    places = data / "places.yaml"
+    before = places.read_bytes()
+    at = page("gazetteer")
+    at.text_input(key="gaz_add_name").input("Saraqib")
+    at.button(key="FormSubmitter:gaz_add_form-Add place").click().run()
+    assert at.error[0].value == "Not added: " + md("place id 'saraqib' is already taken; choose another id")
+    assert places.read_bytes() == before

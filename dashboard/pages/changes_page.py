@@ -7,6 +7,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from dashboard.safe_html import safe_url
 from dashboard.ui_data import Bundle, load_bundle
 
 ARROW = " → "
+MAP_PATH = "/map"  # the Map page's url_path in app.py
 UNKNOWN_HOLDER = "?"
 # Query-string names for the page's dates, so a "what changed between" view can be shared as a link.
 QP_FROM, QP_TO = "from", "to"
@@ -82,9 +84,15 @@ def table_records(rows: Iterable[ChangeRow], factions: Mapping[str, Faction]) ->
             "Outlet": ev.source.outlet,
             "Reviewed": ev.reviewed,
             "Source": safe_url(ev.source.url),
+            "Map": map_link(ev.place, ev.date),
             "Quote": ev.quote,
         })
     return records
+
+
+def map_link(place_id: str, day: dt.date) -> str:
+    """Link to the Map page showing ``place_id`` on ``day`` (the map reads these query parameters)."""
+    return f"{MAP_PATH}?{urlencode({'date': day.isoformat(), 'place': place_id})}"
 
 
 def balance(rows: Iterable[ChangeRow], factions: Mapping[str, Faction]) -> list[dict[str, Any]]:
@@ -181,7 +189,8 @@ def main() -> None:
             column_config={
                 "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
                 "Reviewed": st.column_config.CheckboxColumn(help="Checked by a person, not only extracted"),
-                "Source": st.column_config.LinkColumn(display_text="link"),
+                "Source": st.column_config.LinkColumn(display_text="source"),
+                "Map": st.column_config.LinkColumn(display_text="on the map", help="Opens in a new tab"),
                 "Quote": st.column_config.TextColumn(width="large"),
             },
         )

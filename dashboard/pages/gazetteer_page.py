@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import writer
-from dashboard.cmd_geocode import place_mapping
+from dashboard.cmd_geocode import place_mapping, slug
 from dashboard.errors import ConfigurationError, DataError, DataErrors, WriteConflictError
 from dashboard.gazetteer import validate_places_text
 from dashboard.geocode import GeoCandidate, OnlineGeocoder, Resolution, Resolver, load_settings
@@ -492,6 +492,73 @@ def geocode_section(bundle: Bundle) -> None:
         st.rerun()
 
 
+def new_place_mapping(
+    fields: Mapping[str, Any], taken: Iterable[str]
+) -> dict[str, Any]:
+    """The entry for a place typed in by hand: id from the name unless given, null coordinates if blank."""
+    name = str(fields.get("name") or "").strip()
+    place_id = str(fields.get("id") or "").strip() or slug(name)
+    lat, lon = fields.get("lat"), fields.get("lon")
+    mapping: dict[str, Any] = {"id": place_id, "name": name}
+    name_ar = str(fields.get("name_ar") or "").strip()
+    if name_ar:
+        mapping["name_ar"] = name_ar
+    aliases = split_aliases(fields.get("aliases"))
+    if aliases:
+        mapping["aliases"] = aliases
+    mapping["kind"] = fields.get("kind") or "village"
+    if fields.get("admin1"):
+        mapping["admin1"] = fields["admin1"]
+    mapping["lat"] = float(lat) if lat is not None else None
+    mapping["lon"] = float(lon) if lon is not None else None
+    if lat is not None and lon is not None:
+        mapping["coords_source"] = "manual"
+    # The id must be new; the writer refuses a taken one with its line, but say it plainly first.
+    if place_id in set(taken):
+        raise DataErrors([DataError(f"place id {place_id!r} is already taken; choose another id")])
+    return mapping
+
+
+def add_place_section(bundle: Bundle) -> None:
+    """A small form to add a place the lookups do not know, with hand-typed coordinates or none yet."""
+    places = bundle.gazetteer.places
+    governorates = [pid for pid, p in places.items() if p.kind == "governorate"]
+    with st.expander("Add a place by hand"), st.form("gaz_add_form", clear_on_submit=False):
+        col_a, col_b = st.columns(2)
+        name = col_a.text_input("Name", key="gaz_add_name")
+        place_id = col_b.text_input("Id", key="gaz_add_id", placeholder="made from the name if left empty")
+        col_c, col_d = st.columns(2)
+        name_ar = col_c.text_input("Arabic name", key="gaz_add_name_ar")
+        aliases = col_d.text_input("Aliases", key="gaz_add_aliases", placeholder="separated by ; or ,")
+        col_e, col_f, col_g, col_h = st.columns(4)
+        kind = col_e.selectbox("Kind", PLACE_KINDS, index=PLACE_KINDS.index("village"), key="gaz_add_kind")
+        admin1 = col_f.selectbox("Governorate", [None, *governorates], key="gaz_add_admin1",
+                                 format_func=lambda g: "—" if g is None else places[g].name)
+        lat = col_g.number_input("Latitude", value=None, min_value=-90.0, max_value=90.0, format="%.5f",
+                                 key="gaz_add_lat")
+        lon = col_h.number_input("Longitude", value=None, min_value=-180.0, max_value=180.0, format="%.5f",
+                                 key="gaz_add_lon")
+        submitted = st.form_submit_button("Add place", disabled=bundle.stale)
+    if not submitted:
+        return
+    if not name.strip():
+        st.error("Give the place a name.")
+        return
+    fields = {"id": place_id, "name": name, "name_ar": name_ar, "aliases": aliases, "kind": kind,
+              "admin1": admin1, "lat": lat, "lon": lon}
+    try:
+        mapping = new_place_mapping(fields, places)
+        writer.add_place(Path(bundle.data_dir) / PLACES_FILE, mapping, bundle.gazetteer.sha256)
+    except (DataErrors, DataError, WriteConflictError) as exc:
+        errors = exc.errors if isinstance(exc, DataErrors) else [exc]
+        st.error("Not added: " + md(" | ".join(e.render() if isinstance(e, DataError) else str(e)
+                                               for e in errors)))
+        return
+    st.session_state[FLASH] = f"Added {mapping['id']} to the gazetteer."
+    clear_caches()
+    st.rerun()
+
+
 def main() -> None:
     """Draw the page."""
     st.title("Gazetteer")
@@ -503,6 +570,7 @@ def main() -> None:
     editor_section(bundle)
     st.divider()
     geocode_section(bundle)
+    add_place_section(bundle)
 
 
 if __name__ == "__main__":
