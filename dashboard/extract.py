@@ -491,6 +491,7 @@ def _objects(
     """Places a verb acts on: mentions after it, through lists, stopping at clause breaks."""
     out: list[Mention] = []
     cursor = start
+    partner = False  # "near A and B", "between A and B": B is a locative too (but not "X, near A, and B")
     for m in mentions:
         if m.start < start or m.end > hi:
             continue
@@ -500,8 +501,16 @@ def _objects(
             gap = gap[cut[-1].end():]
         if _CLAUSE_BREAK_RE.search(gap):
             break
-        if _LOCATIVE_RE.search(gap) or len(gap.split()) > 8:
+        if partner and re.fullmatch(r"\s*(?:and|&)\s*", gap):
+            partner = False
+            cursor = m.end
             continue
+        if _LOCATIVE_RE.search(gap) or len(gap.split()) > 8:
+            # the locative phrase ends with this place: "Saraqib, near Idlib, and Rastan"
+            partner = True
+            cursor = m.end
+            continue
+        partner = False
         if _place_kind(gazetteer, m.place) in AREA_KINDS:
             continue
         out.append(m)

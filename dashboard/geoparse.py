@@ -311,7 +311,7 @@ class Geoparser:
     def _judge(self, text: str, toks: list[tuple[str, int, int]], folded: list[str], h: Hit) -> str:
         """Return "skip", "new", "admin", "settlement" or "" (no cue) for one place hit."""
         before = _word_before(toks, folded, h.first_tok)
-        after = _word_after(toks, folded, h.last_tok)
+        after = _word_after(toks, folded, h.last_tok).removesuffix("'s").removesuffix("\u2019s")
         raw_before = toks[h.first_tok - 1][0] if h.first_tok > 0 else ""
         if h.first_tok == h.last_tok and h.key in STOP_SINGLE and not (
             # "al-Bab": a stop word glued to an article is a name

@@ -1,0 +1,237 @@
+"""Control changes from sentence structure: who took which place, when, on whose word."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from dashboard.articles import parse_article
+from dashboard.extract import UNDATED_NOTE, extract_changes, find_verbs, ingest, sentences
+from dashboard.factions import FactionSet, load_factions
+from dashboard.gazetteer import Gazetteer, load_gazetteer
+
+FIXTURES = Path(__file__).parent / "devset" / "fixtures"
+MONDAY = dt.date(2024, 12, 2)
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer(FIXTURES / "places.yaml")
+
+
+@pytest.fixture(scope="module")
+def factions() -> FactionSet:
+    return load_factions(FIXTURES / "factions.yaml")
+
+
+def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
+            published: dt.date = MONDAY) -> list[tuple[str, str | None, str, dt.date]]:
+    article = parse_article(text, published=published, file="test-report.txt", outlet="Test Wire")
+    return [(c.place, c.faction, c.kind, c.date) for c in extract_changes(article, gazetteer, factions)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # actions, active voice
+        ("HTS captured Saraqib on Friday.", [("saraqib", "hts", "captured", D(2024, 11, 29))]),
+        ("The SNA seized Manbij on Sunday.", [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        ("HTS took control of Saraqib yesterday.", [("saraqib", "hts", "captured", D(2024, 12, 1))]),
+        ("The SDF took over Deir ez-Zor on Dec. 1.", [("deir-ez-zor", "sdf", "captured", D(2024, 12, 1))]),
+        ("Islamist-led rebels overran Rastan last night.", [("rastan", "hts", "captured", D(2024, 12, 1))]),
+        ("Government forces recaptured Suran on Saturday.",
+         [("suran", "government", "captured", D(2024, 11, 30))]),
+        ("The army retook Saraqib on Sunday.", [("saraqib", "government", "captured", D(2024, 12, 1))]),
+        ("HTS took Khan Sheikhun on Saturday.", [("khan-sheikhun", "hts", "captured", D(2024, 11, 30))]),
+        # lists
+        ("HTS has taken dozens of towns, including Khan Sheikhun and Maaret al-Numan, on Saturday.",
+         [("khan-sheikhun", "hts", "captured", D(2024, 11, 30)),
+          ("maaret-al-numan", "hts", "captured", D(2024, 11, 30))]),
+        ("The SNA captured al-Bab, Manbij and Tal Rifaat on Sunday.",
+         [("al-bab", "sna", "captured", D(2024, 12, 1)), ("manbij", "sna", "captured", D(2024, 12, 1)),
+          ("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # passive voice and nominal-like forms
+        ("Homs fell to HTS on Saturday.", [("homs", "hts", "captured", D(2024, 11, 30))]),
+        ("Saraqib was captured by HTS on Friday.", [("saraqib", "hts", "captured", D(2024, 11, 29))]),
+        ("Manbij came under the control of the SNA on Sunday.",
+         [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        # losing, leaving, handing over
+        ("The SDF withdrew from Tal Rifaat on Sunday.", [("tal-rifaat", None, "withdrew", D(2024, 12, 1))]),
+        ("The SDF lost Manbij to the SNA on Sunday.", [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        ("The SDF handed over Deir ez-Zor to HTS on Sunday.",
+         [("deir-ez-zor", "hts", "captured", D(2024, 12, 1))]),
+        ("Turkish-backed groups drove Kurdish forces out of Manbij on Sunday.",
+         [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        # partial control and entry without control
+        ("HTS took most of Aleppo on Saturday.", [("aleppo", "hts", "captured_partial", D(2024, 11, 30))]),
+        ("HTS took over Aleppo city on Saturday, barring neighbourhoods held by Kurdish forces.",
+         [("aleppo", "hts", "captured_partial", D(2024, 11, 30))]),
+        ("HTS entered Hama on Sunday.", [("hama", "hts", "entered", D(2024, 12, 1))]),
+        ("HTS stormed into Hama on Sunday.", [("hama", "hts", "entered", D(2024, 12, 1))]),
+        ("HTS captured the outskirts of Hama on Sunday.", [("hama", "hts", "entered", D(2024, 12, 1))]),
+        # pronoun subjects
+        ("Turkish-backed factions attacked Kurdish fighters on Sunday, and the Observatory said they seized "
+         "Tal Rifaat.", [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # places that only locate the captured one are not captured
+        ("HTS captured Saraqib, near Idlib, and Rastan north of Homs on Friday.",
+         [("saraqib", "hts", "captured", D(2024, 11, 29)), ("rastan", "hts", "captured", D(2024, 11, 29))]),
+        ("HTS took Khan Sheikhun, halfway between Aleppo and Hama, on Saturday.",
+         [("khan-sheikhun", "hts", "captured", D(2024, 11, 30))]),
+    ],
+)
+def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, str, dt.date]],
+                               gazetteer: Gazetteer, factions: FactionSet) -> None:
+    assert changes(text, gazetteer, factions) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # negation, aims, hypotheticals
+        "Until this weekend, the rebels were never able to take over Aleppo.",
+        "HTS failed to capture Hama on Sunday.",
+        "HTS did not enter Hama.",
+        "HTS is seeking to seize Hama.",
+        "The SNA was not seeking to capture Manbij.",
+        "HTS aims to capture Homs next.",
+        "The rebels could take Homs within days.",
+        "HTS vowed to retake Saraqib.",
+        "The SDF agreed to withdraw from Manbij.",
+        # events that are not changes of control
+        "Air raids on several areas of Idlib province killed 11 civilians on Monday.",
+        "Government jets struck Saraqib and shelled Rastan on Sunday.",
+        "Hundreds of families were evacuated from Tal Rifaat on Sunday.",
+        "The army sent reinforcements to Hama on Sunday.",
+        "HTS fighters pushed into Hama province on Sunday.",  # an advance into a province is not a capture
+        "Kurdish fighters still held Tal Rifaat.",
+        # history is not news
+        "Government forces retook Aleppo in 2016.",
+        "In early 2020 the army recaptured Saraqib and Maaret al-Numan.",
+        # metonymy and faction names are not places
+        "HTS captured a Damascus ally's depot on Sunday.",
+        "The SNA attacked the Manbij Military Council on Sunday.",
+        # no actor named
+        "Saraqib changed hands on Sunday.",
+        # foreign forces are actors, not map colours
+        "Russian forces seized Saraqib on Sunday.",
+    ],
+)
+def test_no_change_is_extracted(text: str, gazetteer: Gazetteer, factions: FactionSet) -> None:
+    assert changes(text, gazetteer, factions) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # generic rebels are the coalition the article names in its lede or as an actor...
+        ("HTS launched an offensive on Wednesday. Rebels captured Saraqib on Friday.", "hts"),
+        ("The SNA took al-Bab on Sunday. Insurgents also seized Manbij on Sunday.", "sna"),
+        ("Southern rebels rose up on Friday. Rebel groups seized Daraa on Friday.", "southern"),
+        # ...else the generic opposition
+        ("Rebels captured Saraqib on Friday.", "opposition"),
+        ("Anti-regime groups seized Saraqib on Friday.", "opposition"),
+        # a named faction is never overridden
+        ("HTS launched an offensive on Wednesday. The Free Syrian Army seized Saraqib on Friday.",
+         "opposition"),
+    ],
+)
+def test_generic_rebels_resolve_to_the_articles_coalition(
+    text: str, expected: str, gazetteer: Gazetteer, factions: FactionSet,
+) -> None:
+    assert [c[1] for c in changes(text, gazetteer, factions)][-1:] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("HTS captured Saraqib on Friday, according to the Syrian Observatory for Human Rights.", "reported"),
+        ("HTS captured Saraqib on Friday, the monitor said.", "reported"),
+        ("AFP correspondents saw HTS fighters after they captured Saraqib on Friday.", "reported"),
+        ("HTS said it had captured Saraqib on Friday.", "claimed"),
+        ("The army recaptured Saraqib on Friday, the defence ministry said.", "claimed"),
+        ("HTS captured Saraqib on Friday.", "reported"),
+    ],
+)
+def test_confidence_depends_on_who_says_so(
+    text: str, confidence: str, gazetteer: Gazetteer, factions: FactionSet,
+) -> None:
+    article = parse_article(text, published=MONDAY)
+    assert [c.confidence for c in extract_changes(article, gazetteer, factions)] == [confidence]
+
+
+def test_undated_change_takes_publication_date_and_lower_confidence(
+    gazetteer: Gazetteer, factions: FactionSet,
+) -> None:
+    article = parse_article("HTS captured Saraqib, the monitor said.", published=MONDAY)
+    (ev,) = extract_changes(article, gazetteer, factions)
+    assert (ev.date, ev.confidence, ev.note) == (MONDAY, "claimed", UNDATED_NOTE)
+
+
+def test_undated_echo_of_a_dated_change_is_merged(gazetteer: Gazetteer, factions: FactionSet) -> None:
+    text = ("Rebels capture Aleppo\n\nDuring the weekend HTS took over Aleppo city, barring neighbourhoods "
+            "held by Kurdish forces, the monitor said.\n\nAleppo seems to be lost for the regime, an analyst "
+            "said. The city fell out of government control.")
+    assert changes(text, gazetteer, factions) == [("aleppo", "hts", "captured_partial", D(2024, 11, 30))]
+
+
+def test_withdrawal_names_the_previous_holder(gazetteer: Gazetteer, factions: FactionSet) -> None:
+    text = ("The SNA captured Tal Rifaat on Sunday, the monitor said. The SDF said it had withdrawn from "
+            "Tal Rifaat to protect civilians.")
+    (ev,) = extract_changes(parse_article(text, published=MONDAY), gazetteer, factions)
+    assert (ev.place, ev.faction, ev.previous, ev.date) == ("tal-rifaat", "sna", "sdf", D(2024, 12, 1))
+
+
+def test_capture_from_a_faction_names_it_previous(gazetteer: Gazetteer, factions: FactionSet) -> None:
+    text = "The SNA captured Manbij from Kurdish-led forces on Monday."
+    (ev,) = extract_changes(parse_article(text, published=MONDAY), gazetteer, factions)
+    assert (ev.faction, ev.previous) == ("sna", "sdf")
+
+
+def test_event_carries_source_quote_and_review_state(gazetteer: Gazetteer, factions: FactionSet) -> None:
+    raw = ("# published: 2024-12-02\n# outlet: Test Wire\n# source: https://example.org/a\n"
+           "HTS took Saraqib on Friday.")
+    article = parse_article(raw, file="reports/afp-test.txt")
+    (ev,) = extract_changes(article, gazetteer, factions)
+    assert ev.quote == "HTS took Saraqib on Friday."
+    assert (ev.origin, ev.reviewed) == ("extracted", False)
+    assert (ev.source.outlet, ev.source.published, ev.source.url, ev.source.article) == (
+        "Test Wire", MONDAY, "https://example.org/a", "afp-test")
+
+
+def test_ingest_returns_mentions_changes_and_unresolved(gazetteer: Gazetteer, factions: FactionSet) -> None:
+    article = parse_article("HTS seized the town of Kafr Basha and Saraqib on Friday.", published=MONDAY)
+    result = ingest(article, gazetteer, factions)
+    assert [m.place for m in result.mentions] == ["saraqib"]
+    assert [u.text for u in result.unresolved] == ["Kafr Basha"]
+    assert [c.place for c in result.changes] == ["saraqib"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two! Three?", ["One.", "Two!", "Three?"]),
+        ("Gen. Ali spoke on Dec. 1 in the U.S. capital. Then he left.",
+         ["Gen. Ali spoke on Dec. 1 in the U.S. capital.", "Then he left."]),
+        ("Title line\n\nBody sentence one. \"Quoted,\" he said.", ["Title line", "Body sentence one.",
+                                                                 "\"Quoted,\" he said."]),
+    ],
+)
+def test_sentences_split_on_ends_and_lines(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in sentences(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kinds"),
+    [
+        ("they took over the town", ["captured"]),
+        ("it took part in talks and took place yesterday", []),
+        ("the town fell to them after they withdrew from it", ["passive", "withdrew"]),
+        ("the city is lost for the regime", ["passive_lost"]),
+        ("they handed over the town", ["handed"]),
+    ],
+)
+def test_find_verbs(sentence: str, kinds: list[str]) -> None:
+    assert [v.kind for v in find_verbs(sentence)] == kinds
