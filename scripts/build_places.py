@@ -27,7 +27,7 @@ import io
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -501,6 +501,22 @@ ARABIC: dict[int, str] = {
     383661: "اليعربية",
     9847679: "التريمسة",
     11257949: "قنطرة",
+    5174: "عريقة",
+    172441: "المزرعة",  # GeoNames lists "the prison" first
+    168478: "الغندورة",
+    168538: "رأس الخشوفة",
+    170857: "دارة عزة",
+    170691: "ذيبان",
+    163596: "تلدو",
+    174262: "الدالية",
+    172454: "السوداء",
+    167208: "مركدة",
+    8308210: "الكسرة",
+    164071: "صرين",
+    162284: "موحسن",
+    165672: "قورقينا",
+    169557: "حسياء",
+    164895: "سلوك",
 }
 
 # Alternate names GeoNames lists that are ordinary words (English, French, Arabic), common given names,
@@ -719,9 +735,10 @@ def _claims(
     return claims
 
 
-def _add_aliases(entry: CommentedMap, wanted: Sequence[str], curated: Sequence[str]) -> int:
-    """Append wanted aliases the entry lacks: curated ones unless already spelled so, others unless they fold
-    to a name the entry already has.  Returns how many were added."""
+def _add_aliases(entry: CommentedMap, wanted: Sequence[str], spelled: Collection[str]) -> int:
+    """Append wanted aliases the entry lacks: those in ``spelled`` (curated spellings, GeoNames' own name)
+    unless present letter for letter, others unless they fold to a name the entry already has.
+    Returns how many were added."""
     aliases = entry.get("aliases")
     if aliases is None:
         aliases = entry["aliases"] = CommentedSeq()
@@ -732,7 +749,7 @@ def _add_aliases(entry: CommentedMap, wanted: Sequence[str], curated: Sequence[s
     folded = {fold(n) for n in names}
     added = 0
     for text in wanted:
-        if text in exact or (text not in curated and fold(text) in folded):
+        if text in exact or (text not in spelled and fold(text) in folded):
             continue
         aliases.append(text)
         exact.add(text)
@@ -785,7 +802,9 @@ def merge(doc: CommentedMap, cities: Sequence[Mapping[str, Any]]) -> dict[str, i
         elif _refresh(entry, city):
             counts["refreshed"] += 1
         wanted = _wanted_aliases(city, claims, own=fold(str(entry["name"])))
-        counts["aliases"] += _add_aliases(entry, wanted, ENGLISH.get(gid, ())[1:])
+        # GeoNames' own name is kept as written (with its diacritics), for cross-checking against GeoNames.
+        spelled = {*ENGLISH.get(gid, ())[1:], clean_alternate(str(city["name"])) or ""}
+        counts["aliases"] += _add_aliases(entry, wanted, spelled)
     return counts
 
 
