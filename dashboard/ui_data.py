@@ -5,20 +5,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
 import streamlit as st
 import streamlit_folium as _sf
 
 from dashboard import paths
+from dashboard.control import ControlTimeline
 from dashboard.errors import DashboardError, DataError, DataErrors
-
-if TYPE_CHECKING:
-    from dashboard.control import ControlTimeline
-    from dashboard.events import EventLog
-    from dashboard.factions import FactionSet
-    from dashboard.gazetteer import Gazetteer
+from dashboard.events import EventLog, load_events
+from dashboard.factions import FactionSet, load_factions
+from dashboard.gazetteer import Gazetteer, load_gazetteer
 
 DATA_FILES = (paths.PLACES_FILE, paths.FACTIONS_FILE, paths.EVENTS_FILE)
 MISSING = "missing"
@@ -70,12 +68,6 @@ def _as_errors(exc: DashboardError, file: Path) -> list[DataError]:
 
 def parse_bundle(folder: Path, key: str) -> Bundle:
     """Parse the three files of ``folder`` into a Bundle; raise DataErrors listing every problem found."""
-    # Imported here so the app (and its other pages) still start while a core module is being replaced.
-    from dashboard.control import ControlTimeline  # noqa: PLC0415
-    from dashboard.events import load_events  # noqa: PLC0415
-    from dashboard.factions import load_factions  # noqa: PLC0415
-    from dashboard.gazetteer import load_gazetteer  # noqa: PLC0415
-
     errors: list[DataError] = []
     gazetteer = factions = None
     try:

@@ -207,3 +207,13 @@ def test_shipped_data_renders_the_offensive_week(monkeypatch: pytest.MonkeyPatch
     assert not at.exception
     assert at.slider(key="date").value == dt.date(2024, 11, 26)
     assert payload(at)["c"] != on_dec_2["c"]
+
+
+def test_play_walks_the_change_dates_and_stops_at_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(monkeypatch, FIXTURES / "basic")
+    at.slider(key="date").set_value(dt.date(2024, 11, 30)).run()
+    at.button(key="play").click().run()
+    assert not at.exception
+    assert at.slider(key="date").value == dt.date(2024, 12, 2)
+    assert at.session_state["playing"] is False
+    assert [b.key for b in at.button if b.key in ("play", "stop")] == ["play"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import mapping, ui_data
+from dashboard.control import ControlTimeline
 from dashboard.models import CONFIDENCES, ControlEvent, Place, Status
 from dashboard.safe_html import escape_markdown, safe_url, shorten
 
@@ -27,7 +29,7 @@ class Derived:
 
     geometry: mapping.PlaceGeometry
     parts: ui_data.MapParts
-    reviewed_timeline: Any
+    reviewed_timeline: ControlTimeline
     change_dates: tuple[dt.date, ...]
     span: tuple[dt.date, dt.date]
     kinds: tuple[str, ...]
@@ -35,13 +37,13 @@ class Derived:
     search_ids: tuple[str, ...]
     search_labels: Mapping[str, str]
     snapshots: OrderedDict[tuple[dt.date, bool], Mapping[str, Status]] = field(default_factory=OrderedDict)
+    # Shared by every session (st.cache_resource): reruns of different sessions run on different threads.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the map…")
 def derive(key: str, _bundle: ui_data.Bundle) -> Derived:
     """Build the per-bundle structures once; ``key`` is the bundle's content key."""
-    from dashboard.control import ControlTimeline  # noqa: PLC0415  # core module; see ui_data.parse_bundle
-
     places = _bundle.gazetteer.places
     geometry = mapping.place_geometry(places.values())
     parts = ui_data.render_map_parts(mapping.build_base_map(geometry))
@@ -78,14 +80,16 @@ def snapshot(
     """The status of every place on ``on``, from all events or from reviewed ones only (small LRU cache)."""
     key = (on, with_unreviewed)
     cache = derived.snapshots
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
+    with derived.lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
     timeline = bundle.timeline if with_unreviewed else derived.reviewed_timeline
     result: Mapping[str, Status] = timeline.snapshot(on)
-    cache[key] = result
-    while len(cache) > SNAPSHOT_CACHE:
-        cache.popitem(last=False)
+    with derived.lock:
+        cache[key] = result
+        while len(cache) > SNAPSHOT_CACHE:
+            cache.popitem(last=False)
     return result
 
 
