@@ -568,3 +568,87 @@ def test_gazetteer_refuses_a_taken_id_by_hand(data: Path) -> None:
     at.button(key="FormSubmitter:gaz_add_form-Add place").click().run()
     assert at.error[0].value == "Not added: " + md("place id 'saraqib' is already taken; choose another id")
     assert places.read_bytes() == before
+
+
+# ---------------------------------------------------------------- hostile data and the shipped data
+
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "pages" / "hostile"
+EVIL_NAME = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the hostile fixture, selected through CONFLICT_MAP_DATA."""
+    folder = tmp_path / "hostile"
+    shutil.copytree(HOSTILE, folder)
+    monkeypatch.setenv("CONFLICT_MAP_DATA", str(folder))
+    return folder
+
+
+def test_hostile_names_show_as_text_on_the_changes_page(hostile: Path, downloads: dict[str, bytes]) -> None:
+    at = page("changes")
+    (row,) = table(at, "changes_table")
+    assert row["Place"] == EVIL_NAME  # a table cell is drawn as text, whatever it contains
+    assert row["Quote"].startswith("${alert(document.domain)}")
+    assert row["Source"] == "https://example.org/x?a=<b>"
+    (record,) = csv_rows(downloads["changes-2024-11-20-to-2024-11-30.csv"])
+    assert record["outlet"] == "'=HYPERLINK(\"http://example.org\")"
+    assert record["name"] == EVIL_NAME
+    assert not at.get("html")  # no raw HTML anywhere on this page
+
+
+def test_hostile_names_show_as_text_on_the_gazetteer_page(hostile: Path) -> None:
+    at = page("gazetteer")
+    shown = at.data_editor[0].value.set_index("id")
+    assert shown.loc["evil-town", "name"] == EVIL_NAME
+    aliases = "</script><script>alert(2)</script>; [click](javascript:alert(3))"
+    assert shown.loc["evil-town", "aliases"] == aliases
+    assert not at.get("html")
+
+
+def test_hostile_report_text_is_escaped_on_the_ingest_page(hostile: Path) -> None:
+    report = ("# published: 2024-12-02\n# outlet: [x](javascript:alert(6))\n"
+              "<script>alert(7)</script> **rebels** took ${alert(8)} `x` near Idlib Governorate.\n")
+    at = run_report(report)
+    assert at.subheader[0].value == md("<script>alert(7)</script> **rebels** took ${alert(8)} `x` near "
+                                       "Idlib Governorate.")
+    html = at.get("html")[0].value
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(7)&lt;/script&gt;" in html
+    assert "&#36;{alert(8)}" in html
+    assert "&#96;x&#96;" in html
+
+
+@pytest.mark.parametrize("name", ["changes", "gazetteer", "ingest"])
+def test_pages_run_on_the_shipped_data(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFLICT_MAP_DATA", raising=False)
+    at = page(name)
+    assert not at.error
+
+
+def test_ingest_on_a_copy_of_the_shipped_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "data"
+    skip = shutil.ignore_patterns(".backups", "*.lock", ".geocode-cache")
+    shutil.copytree(ROOT / "data", folder, ignore=skip)
+    monkeypatch.setenv("CONFLICT_MAP_DATA", str(folder))
+    before = (folder / "events.yaml").read_text(encoding="utf-8")
+    at = run_report(
+        "# published: 2024-12-06\n# outlet: Test Wire\n"
+        "Rebels seized the town of Kafr Nabl on Thursday after government troops pulled out, "
+        "a monitor said.\n"
+    )
+    rows = at.data_editor[0].value.to_dict("records")
+    # The engine's reading on the real gazetteer; the write below is what this test is about.
+    assert [(r["place"], r["faction"], r["kind"], str(r["date"])[:10]) for r in rows] == [
+        ("Kafr Nabl (kafr-nabl)", "opposition", "captured", "2024-12-05"),
+    ]
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="ing_write").click().run()
+    assert not at.exception
+    after = (folder / "events.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before)
+    assert "    source: {outlet: Test Wire, published: 2024-12-06, url: null, article: null}\n" in after
+    assert (ROOT / "data" / "events.yaml").read_text(encoding="utf-8") == before  # shipped data untouched
