@@ -217,3 +217,15 @@ def test_play_walks_the_change_dates_and_stops_at_the_end(monkeypatch: pytest.Mo
     assert at.slider(key="date").value == dt.date(2024, 12, 2)
     assert at.session_state["playing"] is False
     assert [b.key for b in at.button if b.key in ("play", "stop")] == ["play"]
+
+
+def test_view_survives_a_visit_to_another_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(monkeypatch, FIXTURES / "basic")
+    at.multiselect(key="factions").set_value(["sna"]).run()
+    at.slider(key="date").set_value(dt.date(2024, 12, 1)).run()
+    at.switch_page("pages/changes_page.py").run()
+    assert not at.exception
+    at.switch_page("pages/map_page.py").run()
+    assert not at.exception
+    assert at.multiselect(key="factions").value == ["sna"]
+    assert at.slider(key="date").value == dt.date(2024, 12, 1)

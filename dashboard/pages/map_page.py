@@ -21,6 +21,7 @@ PLAY_STEP_SECONDS = 0.8
 SEARCH_ZOOM = 11
 SNAPSHOT_CACHE = 64
 QUERY_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "place")
+WIDGET_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "search")
 
 
 @dataclass
@@ -126,6 +127,16 @@ def init_state(derived: Derived, bundle: ui_data.Bundle, faction_ids: Sequence[s
         if ss["search"]:
             _centre_on(places[ss["search"]])
         ss["_map_ready"] = True
+    else:
+        # Streamlit forgets a widget's value while another page is shown; bring the view back.
+        saved = ss.get("_view", {})
+        for key in WIDGET_KEYS:
+            if key not in ss and key in saved:
+                ss[key] = saved[key]
+    ss.setdefault("conf", list(CONFIDENCES))
+    ss.setdefault("unreviewed", True)
+    ss.setdefault("unknown", False)
+    ss["conf"] = [c for c in ss["conf"] if c in CONFIDENCES]
     # Values left over from other data (a file edited by hand) must not break the widgets.
     if not isinstance(ss.get("date"), dt.date) or not start <= ss["date"] <= end:
         ss["date"] = end
@@ -420,6 +431,7 @@ with side_col:
             )
 
 sync_query_params(faction_ids, derived)
+ss["_view"] = {key: ss.get(key) for key in WIDGET_KEYS}
 
 if ss.get("playing"):
     later = [d for d in derived.change_dates if d > on]
