@@ -156,6 +156,9 @@ def test_all_fourteen_governorates_are_present(gazetteer: Gazetteer) -> None:
     ("Rif Dimashq", "rif-dimashq-governorate"), ("Deir ez-Zor province", "deir-ez-zor-governorate"),
     ("Idlib", "idlib"), ("Aleppo", "aleppo"), ("New Aleppo", "new-aleppo"),
     ("Aleppo airport", "aleppo-international-airport"), ("Jarabulus", "jarabulus"),
+    ("Jarabulus crossing", "jarabulus-crossing"), ("Mezzeh", "mezzeh"), ("Mezzeh airbase", "mezzeh-air-base"),
+    ("Shahba", "shahba"), ("Shehba region", "shahba-region"), ("Eastern Ghouta", "eastern-ghouta"),
+    ("Jabal al-Zawiya", "jabal-al-zawiya"), ("Sahl al-Ghab", "ghab-plain"),
 ])
 def test_city_province_and_facility_names_stay_apart(gazetteer: Gazetteer, text: str, place_id: str) -> None:
     assert gazetteer.lookup(text)[0].place.id == place_id
