@@ -23,7 +23,7 @@ def main() -> None:
     # An emoji favicon becomes an inline SVG; a :material/...: one would be fetched from a font CDN.
     st.set_page_config(page_title="Conflict control map", page_icon="🗺️", layout="wide")
     assets.ensure_assets()
-    pages = [st.Page(PAGES / "map_page.py", title="Map", icon=":material/map:", default=True, url_path="map")]
+    pages = [st.Page(PAGES / "map_page.py", title="Map", icon=":material/map:", default=True)]
     # The other pages are built alongside; list only those present so a partial checkout still starts.
     pages += [
         st.Page(PAGES / f"{name}_page.py", title=title, icon=icon, url_path=name)

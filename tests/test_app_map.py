@@ -146,7 +146,7 @@ def test_search_selects_a_place_and_shows_its_history(monkeypatch: pytest.Monkey
     assert payload(at)["sel"] >= 0
     args = map_args(at)
     assert args["center"] == [36.2, 37.15]
-    assert args["zoom"] == 11
+    assert args["zoom"] == 10
 
 
 def test_hostile_data_reaches_the_map_only_escaped(monkeypatch: pytest.MonkeyPatch) -> None:

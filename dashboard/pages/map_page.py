@@ -18,7 +18,7 @@ from dashboard.models import CONFIDENCES, ControlEvent, Place, Status
 from dashboard.safe_html import escape_markdown, safe_url, shorten
 
 PLAY_STEP_SECONDS = 0.8
-SEARCH_ZOOM = 11
+SEARCH_ZOOM = 10
 SNAPSHOT_CACHE = 64
 QUERY_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "place")
 WIDGET_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "search")
@@ -374,7 +374,7 @@ with st.sidebar:
     st.toggle("Show places with unknown status", key="unknown")
 
 start, end = derived.span
-cols = st.columns([8, 1, 1, 1], vertical_alignment="bottom")
+cols = st.columns([5, 1, 1, 1], vertical_alignment="bottom")
 with cols[0]:
     st.slider("Date", min_value=start, max_value=end, key="date", step=dt.timedelta(days=1),
               format="D MMM YYYY")
