@@ -40,7 +40,7 @@ class ControlTimeline:
       reviewed ones; their ``reviewed`` flag is kept on the events for the UI to mark.
 
     ``changes_between(start, end)`` returns events with ``start < date <= end``: every kind except
-    ``held``, plus ``held`` assertions that changed an already known status.
+    ``held``, plus ``held`` assertions that changed an already known status on a day with no other event.
     """
 
     def __init__(self, events: Iterable[ControlEvent],
@@ -93,9 +93,10 @@ class ControlTimeline:
                 self._changes.extend(e for e in todays if e.kind != "held")
             else:
                 status = Status(pid, state, factions, day, tuple(todays))
-                # A baseline that contradicts an already known status is a change the log did not spell out.
-                changed_known = prev.state != "unknown"
-                self._changes.extend(e for e in todays if e.kind != "held" or changed_known)
+                # A baseline that contradicts an already known status is a change the log did not spell out;
+                # it counts only when no other event of that day says so.
+                moves = [e for e in todays if e.kind != "held"]
+                self._changes.extend(moves or (todays if prev.state != "unknown" else []))
             days.append(day)
             states.append(status)
             prev = status
