@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import streamlit_folium as _sf
 
 from dashboard import paths
 from dashboard.control import ControlTimeline
-from dashboard.errors import DashboardError, DataError, DataErrors
+from dashboard.errors import ConfigurationError, DashboardError, DataError, DataErrors
 from dashboard.events import EventLog, load_events
 from dashboard.factions import FactionSet, load_factions
 from dashboard.gazetteer import Gazetteer, load_gazetteer
@@ -154,8 +155,25 @@ class MapParts:
     zoom: int | None
 
 
+# streamlit-folium internals the cached path relies on; tests/test_app_map.py checks that what we send
+# stays identical to what st_folium itself sends.
+_SF_INTERNALS = ("_component_func", "_get_html", "_get_header", "_get_map_string", "get_full_id",
+                 "generate_js_hash")
+
+
+def _check_streamlit_folium() -> None:
+    missing = [name for name in _SF_INTERNALS if not hasattr(_sf, name)]
+    if missing:
+        version = importlib.metadata.version("streamlit-folium")
+        raise ConfigurationError(
+            f"streamlit-folium {version} no longer has {', '.join(missing)}; the map was built against "
+            "0.22-0.27: install one of those (pip install 'streamlit-folium<0.28')"
+        )
+
+
 def render_map_parts(fmap: folium.Map) -> MapParts:
     """Render ``fmap`` the way ``st_folium`` does, so the result can be cached and reused."""
+    _check_streamlit_folium()
     fmap.get_root().render()
     fmap.render()  # type: ignore[no-untyped-call]
     html = _sf._get_html(fmap)

@@ -229,3 +229,39 @@ def test_view_survives_a_visit_to_another_page(monkeypatch: pytest.MonkeyPatch) 
     assert not at.exception
     assert at.multiselect(key="factions").value == ["sna"]
     assert at.slider(key="date").value == dt.date(2024, 12, 1)
+
+
+def _component_args(script: str) -> dict[str, Any]:
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    args: dict[str, Any] = json.loads(at.get("component_instance")[0].proto.json_args)
+    return args
+
+
+BUILD = """
+from dashboard import mapping
+from dashboard.models import Place
+places = [Place("a", "Alpha", "city", 36.2, 37.15), Place("b", "Bravo", "town", 35.6, 36.6)]
+geometry = mapping.place_geometry(places)
+payload = mapping.status_payload(geometry, {}, {})
+"""
+
+
+def test_cached_map_sends_what_st_folium_would_send() -> None:
+    """Our shortcut around st_folium's per-rerun render must stay argument-for-argument compatible."""
+    ours = _component_args(BUILD + """
+from dashboard import ui_data
+parts = ui_data.render_map_parts(mapping.build_base_map(geometry))
+ui_data.show_map(parts, mapping.status_script(payload), key="map", height=500)
+""")
+    reference = _component_args(BUILD + """
+from streamlit_folium import st_folium
+st_folium(mapping.build_base_map(geometry), key="map", height=500, width=None,
+          returned_objects=["last_object_clicked"], feature_group_to_add=mapping.status_layer(payload))
+""")
+    assert set(ours) == set(reference)
+    same = ("script", "html", "header", "js_links", "css_links", "id", "key", "returned_objects", "default")
+    for name in same:
+        assert ours[name] == reference[name], name
+    assert "ConflictMap.apply(" in ours["feature_group"]
+    assert "ConflictMap.apply(" in reference["feature_group"]
