@@ -47,6 +47,29 @@ def place(
     }
 
 
+def photon_feature(
+    name: str, lat: float, lon: float, *, kind: str = "village", state: str = "Aleppo Governorate"
+) -> dict[str, Any]:
+    """One Photon (komoot) GeoJSON feature, as its /api endpoint sends it."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "name": name,
+            "osm_key": "place",
+            "osm_value": kind,
+            "state": state,
+            "country": "Syria",
+        },
+    }
+
+
+def found_photon(*features: dict[str, Any]) -> Behaviour:
+    """Answer like Photon: a GeoJSON FeatureCollection."""
+    body = json.dumps({"type": "FeatureCollection", "features": list(features)}).encode("utf-8")
+    return lambda handler, _stop: send(handler, 200, body)
+
+
 def send(
     handler: BaseHTTPRequestHandler,
     status: int,
@@ -130,7 +153,7 @@ class NominatimStub:
         query = params.get("q", "")
         with self._lock:
             self.requests.append(Request(self.clock(), query, params, handler.headers.get("User-Agent", "")))
-        if parts.path.rstrip("/") != "/search":
+        if parts.path.rstrip("/") not in ("/search", "/api"):  # Nominatim's and Photon's
             send(handler, 404, b'{"error": "unknown endpoint"}')
             return
         self.answers.get(query, self.default)(handler, self._stop)

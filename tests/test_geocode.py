@@ -15,7 +15,9 @@ from nominatim_stub import (
     NominatimStub,
     drip,
     found,
+    found_photon,
     hang,
+    photon_feature,
     place,
     refused_url,
     running,
@@ -300,6 +302,22 @@ def test_several_candidates_are_ambiguous_and_listed(
     resolution = Resolver(None, online=online(stub, gate, tmp_path)).resolve("Tell Abyad")
     assert resolution.status == "ambiguous"
     assert [(c.kind, c.lat) for c in resolution.candidates] == [("town", 36.69), ("village", 36.2)]
+
+
+def test_another_geopy_geocoder_works_by_configuration(
+    stub: NominatimStub, gate: RequestGate, tmp_path: Path
+) -> None:
+    stub.answers["Kafr Example"] = found_photon(photon_feature("Kafr Example", 36.51, 37.11, kind="hamlet"))
+    [cand] = online(stub, gate, tmp_path, service="photon").search("Kafr Example")
+    assert (cand.name, cand.lat, cand.lon, cand.kind, cand.source, cand.region) == (
+        "Kafr Example",
+        36.51,
+        37.11,
+        "village",
+        "photon",
+        "Aleppo Governorate",
+    )
+    assert stub.requests[0].params["limit"] == "5"
 
 
 FAULTS = [

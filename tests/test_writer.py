@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import writer
 from dashboard.errors import DataError, DataErrors, WriteConflictError
@@ -400,3 +403,43 @@ def test_a_file_of_only_comments_keeps_them_when_the_first_item_arrives(tmp_path
     append_events(path, [{"place": "a"}])
     expected = "# the control log\n# one event per change\nevents:\n  - place: a\n"
     assert path.read_text(encoding="utf-8") == expected
+
+
+def test_add_place_without_a_validator_uses_the_gazetteer_rules(tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    raw = write(path, "places:\n  - id: azaz\n    name: Azaz\n    kind: town\n    lat: 36.5\n    lon: 37.0\n")
+    with pytest.raises(DataErrors) as caught:
+        add_place(path, {"id": "kafr-naya", "name": "Kafr Naya", "kind": "village", "lat": 200.0, "lon": 7.0})
+    assert [(e.line, e.message[:35]) for e in caught.value.errors] == [
+        (10, "place 'kafr-naya' has latitude 200;")]
+    assert path.read_bytes() == raw
+
+
+# Names that YAML could read as something else, or that need quoting, plus Arabic script.
+TRICKY = st.one_of(
+    st.sampled_from(["NO", "yes", "null", "~", "123", "1e3", "2024-12-01", "- x", "a: b", "#x", "'q'", '"q"',
+                     "x #y", "[a]", "{a}", "@x", "`x`", "%x", "تل رفعت", " lead", "trail ", "a\tb"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(names=st.lists(TRICKY, min_size=1, max_size=4), aliases=st.lists(TRICKY, max_size=3))
+def test_any_names_written_read_back_identically_and_round_trip_byte_for_byte(
+    names: list[str], aliases: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "places.yaml"
+        write(path, GOLDEN)
+        for i, name in enumerate(names):
+            place = {"id": f"p{i}", "name": name, "aliases": aliases, "note": name}
+            add_place(path, place, validate=no_check)
+        raw = path.read_bytes()
+        file = SafeYamlFile.open(path)
+        added = file.data["places"][2:]
+        assert [(p["name"], list(p.get("aliases", [])), p["note"]) for p in added] == [
+            (n, aliases, n) for n in names
+        ]
+        file.save(no_check)
+        assert path.read_bytes() == raw
+        assert raw.decode("utf-8").startswith(GOLDEN)
