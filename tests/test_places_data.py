@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import re
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 from types import ModuleType
 
@@ -107,6 +109,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
+@functools.cache
 def _load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("build_places", SCRIPT)
     assert spec is not None
@@ -196,6 +199,16 @@ def test_every_hand_placed_entry_says_where_its_coordinates_come_from() -> None:
             if note is None or len(note.value) < 20:
                 missing.append(item.get("id").value)
     assert missing == []
+
+
+def test_every_place_has_an_arabic_name_and_only_latin_or_arabic_aliases(gazetteer: Gazetteer) -> None:
+    def scripts(name: str) -> set[str]:
+        return {unicodedata.name(c, "?").split(" ")[0] for c in name if c.isalpha()}
+
+    assert [p.id for p in gazetteer.places.values() if not p.name_ar] == []
+    places = gazetteer.places.values()
+    odd = [(p.id, a) for p in places for a in p.aliases if scripts(a) - {"LATIN", "ARABIC"}]
+    assert odd == []
 
 
 def test_validation_reports_only_the_known_shared_names(gazetteer: Gazetteer) -> None:
