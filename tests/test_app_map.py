@@ -265,3 +265,34 @@ st_folium(mapping.build_base_map(geometry), key="map", height=500, width=None,
         assert ours[name] == reference[name], name
     assert "ConflictMap.apply(" in ours["feature_group"]
     assert "ConflictMap.apply(" in reference["feature_group"]
+
+
+def test_clearing_the_selection_closes_the_panel(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(monkeypatch, FIXTURES / "basic", place="bravo")
+    assert [h.value for h in at.subheader] == ["Bravo"]
+    at.button(key="clear_place").click().run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == []
+    assert "place" not in at.query_params
+    assert payload(at)["sel"] == -1
+
+
+def test_an_empty_log_still_shows_the_places(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "basic", data)
+    (data / "events.yaml").write_text("events: []\n")
+    at = open_app(monkeypatch, data)
+    assert summary(at).endswith("· 0 of 5 places shown")
+    at.toggle(key="unknown").set_value(True).run()
+    assert not at.exception
+    assert summary(at).endswith("· 5 of 5 places shown")
+
+
+def test_a_missing_data_folder_explains_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CONFLICT_MAP_DATA", str(tmp_path / "nowhere"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "places.yaml" in at.error[0].value
+    assert "Nothing to show yet." in at.error[0].value
+    assert not at.get("component_instance")

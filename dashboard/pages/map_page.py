@@ -198,6 +198,12 @@ def on_search() -> None:
             _centre_on(place)
 
 
+def clear_selection() -> None:
+    """Callback: forget the selected place (the map keeps its view)."""
+    st.session_state["place"] = None
+    st.session_state["search"] = None
+
+
 def sync_query_params(faction_ids: Sequence[str], derived: Derived) -> None:
     """Mirror the view in the URL so it can be shared; only non-default values are written."""
     ss = st.session_state
@@ -304,7 +310,10 @@ def history_rows(bundle: ui_data.Bundle, events: Sequence[ControlEvent]) -> list
 def place_panel(bundle: ui_data.Bundle, place: Place, on: dt.date, with_unreviewed: bool) -> None:
     """Names, current holder and the whole sourced history of one place, as plain Streamlit elements."""
     places = bundle.gazetteer.places
-    st.subheader(place.name, anchor=False)
+    title, close = st.columns([5, 1], vertical_alignment="center")
+    title.subheader(place.name, anchor=False)
+    close.button("Clear", icon=":material/close:", key="clear_place", on_click=clear_selection,
+                 help="Clear the selection")
     if place.name_ar:
         st.markdown(f"**{escape_markdown(place.name_ar)}**")
     facts = [place.kind]
