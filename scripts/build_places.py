@@ -554,6 +554,24 @@ SKIP_ALTERNATES: dict[int, frozenset[str]] = {
     ),
 }
 
+# The order of an entry's fields, as DESIGN.md and the loader list them.
+FIELD_ORDER: tuple[str, ...] = (
+    "id",
+    "name",
+    "name_ar",
+    "aliases",
+    "kind",
+    "admin1",
+    "parent",
+    "lat",
+    "lon",
+    "population",
+    "geonames",
+    "coords_source",
+    "reviewed",
+    "note",
+)
+
 KIND_CITY = 100_000
 KIND_TOWN = 10_000
 
@@ -744,7 +762,8 @@ def _add_aliases(entry: CommentedMap, wanted: Sequence[str], spelled: Collection
     Returns how many were added."""
     aliases = entry.get("aliases")
     if aliases is None:
-        aliases = entry["aliases"] = CommentedSeq()
+        aliases = CommentedSeq()
+        _set_field(entry, "aliases", aliases)
     names = [str(entry["name"]), *(str(a) for a in aliases)]
     if entry.get("name_ar"):
         names.append(str(entry["name_ar"]))
@@ -768,13 +787,23 @@ def _refresh(entry: CommentedMap, city: Mapping[str, Any]) -> int:
     changed = 0
     for key, value in (("lat", float(city["latitude"])), ("lon", float(city["longitude"]))):
         if entry.get(key) is None or float(entry[key]) != value:
-            entry[key] = value
+            _set_field(entry, key, value)
             changed += 1
     population = int(city["population"])
     if population > 0 and entry.get("population") != population:
-        entry["population"] = population
+        _set_field(entry, "population", population)
         changed += 1
     return changed
+
+
+def _set_field(entry: CommentedMap, key: str, value: Any) -> None:
+    """Set a field; a new one goes where FIELD_ORDER puts it, not after the entry's last field."""
+    if key in entry:
+        entry[key] = value
+        return
+    rank = FIELD_ORDER.index(key)
+    later = [i for i, k in enumerate(entry) if k in FIELD_ORDER and FIELD_ORDER.index(k) > rank]
+    entry.insert(later[0] if later else len(entry), key, value)
 
 
 def merge(doc: CommentedMap, cities: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -824,7 +853,9 @@ def _yaml() -> YAML:
 
 
 def _blank_lines_between_entries(text: str) -> str:
-    """Exactly one blank line before each place entry (after the first), for readability."""
+    """Exactly one blank line before each place entry (after the first), none inside an entry."""
+    # A key added after an entry's last field lands after the blank line that ended the entry.
+    text = re.sub(r"\n(?:[ \t]*\n)+(    [a-z_]+:)", r"\n\1", text)
     text = re.sub(r"\n(?:[ \t]*\n)+(  - id: )", r"\n\1", text)
     return re.sub(r"(?<!places:)\n(  - id: )", r"\n\n\1", text)
 

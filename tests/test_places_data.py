@@ -250,6 +250,7 @@ def test_build_script_keeps_hand_edits_and_restores_geonames_data(tmp_path: Path
     text = text.replace("      - Halab\n", "      - Halab\n      - Aleppo city  # added by hand\n", 1)
     text = text.replace("    lat: 35.7319\n", "    lat: 35.7333\n", 1)  # abu-al-duhur-air-base, manual
     text = text.replace("    lat: 36.47229\n", "    lat: 36.5\n", 1)  # tal-rifaat, from GeoNames
+    text = text.replace("    population: 25658\n", "", 1)  # and drops its population
     start = text.index("  - id: jarabulus\n")
     text = text[:start] + text[text.index("\n\n", start) + 2:]  # and deletes a GeoNames place
     copy = tmp_path / "places.yaml"
@@ -261,6 +262,7 @@ def test_build_script_keeps_hand_edits_and_restores_geonames_data(tmp_path: Path
     assert "    lat: 35.7333\n" in out
     assert "    lat: 36.47229\n" in out
     assert "    lat: 36.5\n" not in out
+    assert "    lon: 37.09471\n    population: 25658\n    geonames: 163476\n" in out
     restored = load_gazetteer(copy).places["jarabulus"]
     shipped = load_gazetteer(PLACES).places["jarabulus"]
     assert (restored.name, restored.lat, restored.lon, restored.geonames) == (
