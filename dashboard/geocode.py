@@ -39,6 +39,7 @@ MAX_TIMEOUT_S: Final = 10.0
 MIN_INTERVAL_S: Final = 1.0  # Nominatim's policy: one request per second for the whole application
 DEFAULT_RETRY_AFTER_S: Final = 60.0  # a 429 without Retry-After still means "back off"
 CACHE_DIR_NAME: Final = ".geocode-cache"
+BLOCKS_FILE: Final = "rate-limits.json"  # in the cache folder: Retry-After deadlines by service
 ENV_USER_AGENT: Final = "CONFLICT_MAP_USER_AGENT"
 ENV_GEOCODER: Final = "CONFLICT_MAP_GEOCODER"
 ENV_GEOCODER_URL: Final = "CONFLICT_MAP_GEOCODER_URL"
@@ -154,6 +155,10 @@ class RequestGate:
             until = self._clock() + max(seconds, self.min_interval)
             if until > self._blocked_until:
                 self._blocked_until, self._blocked_by = until, who
+
+    def now(self) -> float:
+        """Epoch seconds by this gate's wall clock (for blocks that outlive the process)."""
+        return self._wall()
 
     def blocked_for(self) -> float:
         """Seconds left before requests are allowed again (0 when not blocked)."""
@@ -348,20 +353,41 @@ class GeocodeCache:
             self._memory[key] = found
         return list(found)
 
+    def blocked_until(self, service: str) -> float:
+        """Epoch seconds until which ``service`` asked us to stop (0 when it did not)."""
+        try:
+            doc = json.loads((self.folder / BLOCKS_FILE).read_text(encoding="utf-8"))
+            return float(doc.get(service, 0.0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return 0.0
+
+    def block(self, service: str, until: float) -> None:
+        """Remember a Retry-After on disk, so the next process does not ask before it either."""
+        try:
+            doc = json.loads((self.folder / BLOCKS_FILE).read_text(encoding="utf-8"))
+            if not isinstance(doc, dict):
+                doc = {}
+        except (OSError, ValueError):
+            doc = {}
+        doc[service] = until
+        self._write(self.folder / BLOCKS_FILE, doc)
+
+    def _write(self, target: Path, doc: Any) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".tmp-{target.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a read-only cache folder costs a repeat request later, not a failure now
+
     def put(self, key: str, candidates: list[GeoCandidate]) -> None:
         """Store an answer atomically (a half-written cache file must never be read as an answer)."""
         with self._lock:
             self._memory[key] = list(candidates)
         doc = {"key": key, "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "candidates": [asdict(c) for c in candidates]}
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            target = self._file(key)
-            tmp = target.with_name(f".tmp-{target.name}.{os.getpid()}.{secrets.token_hex(4)}")
-            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, target)
-        except OSError:
-            pass  # a read-only cache folder costs a repeat request later, not a failure now
+        self._write(self._file(key), doc)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -450,6 +476,11 @@ class OnlineGeocoder:
             cached = self.cache.get(key)
             if cached is not None:
                 return cached
+        if self.cache is not None:
+            # A Retry-After received by an earlier run (another CLI call) still holds.
+            left = self.cache.blocked_until(self.label) - self.gate.now()
+            if left > 0:
+                self.gate.block(left, self.label)
         self.gate.acquire()
         try:
             found = self._geocoder.geocode(query, exactly_one=False, **self._params)
@@ -487,8 +518,11 @@ class OnlineGeocoder:
         status = exc.__cause__.status_code if isinstance(exc.__cause__, AdapterHTTPError) else None
         message = str(exc)
         if isinstance(exc, geopy.exc.GeocoderRateLimited):
-            self.gate.block(exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER_S, where)
+            seconds = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER_S
+            self.gate.block(seconds, where)
             wait = math.ceil(self.gate.blocked_for())
+            if self.cache is not None:
+                self.cache.block(where, self.gate.now() + wait)
             return GeocodeError(
                 f"{where} is rate limiting this program (HTTP 429); not asking it again for {wait} s. "
                 "Cached and offline names still resolve."

@@ -66,7 +66,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def gate(clock: FakeClock) -> RequestGate:
-    return RequestGate(clock=clock, sleep=clock.sleep, wall=lambda: 0.0)
+    return RequestGate(clock=clock, sleep=clock.sleep, wall=lambda: clock() - 1000.0)
 
 
 @pytest.fixture
@@ -393,6 +393,20 @@ def test_429_honours_retry_after_and_stops_asking(
     clock.sleep(30)
     assert geocoder.search("Another Village") == []
     assert len(stub.requests) == 2
+
+
+def test_a_429_is_remembered_on_disk_for_the_next_process(
+    stub: NominatimStub, clock: FakeClock, tmp_path: Path
+) -> None:
+    stub.default = status(429, {"Retry-After": "30"})
+    first_gate = RequestGate(clock=clock, sleep=clock.sleep, wall=lambda: clock() - 1000.0)
+    with pytest.raises(GeocodeError, match="HTTP 429"):
+        online(stub, first_gate, tmp_path).search("Kafr Example")
+    clock.sleep(10)
+    next_gate = RequestGate(clock=clock, sleep=clock.sleep, wall=lambda: clock() - 1000.0)  # a new process
+    with pytest.raises(GeocodeError, match=r"rate-limited this program; not asking it again for 20 s"):
+        online(stub, next_gate, tmp_path).search("Another Village")
+    assert len(stub.requests) == 1
 
 
 def test_429_without_retry_after_backs_off_a_minute(
