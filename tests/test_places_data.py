@@ -73,6 +73,13 @@ OFFENSIVE: list[tuple[str, str]] = [
     ("Girê Spî", "tal-abyad"), ("Efrin", "afrin"), ("Sednaya prison", "saydnaya-prison"),
     ("Khmeimim", "hmeimim-air-base"), ("T4 airbase", "tiyas-air-base"), ("Minakh airbase", "menagh-air-base"),
 ]
+# Kurdish names, which Kurdish-led administrations and much NE Syria coverage use.
+KURDISH: list[tuple[str, str]] = [
+    ("Qamişlo", "qamishli"), ("Hesîçe", "hasakah"), ("Serêkaniyê", "ras-al-ain"), ("Girê Spî", "tal-abyad"),
+    ("Dêrik", "al-malikiyah"), ("Tirbespî", "al-qahtaniyah"), ("Til Temir", "tal-tamr"), ("Minbic", "manbij"),
+    ("Efrîn", "afrin"), ("Cindirês", "jindires"), ("Amûdê", "amuda"), ("Dirbêsiyê", "al-darbasiyah"),
+    ("Til Koçer", "al-yarubiyah"), ("Şêxmeqsûd", "sheikh-maqsoud"), ("Kobanê", "kobani"),
+]
 GOVERNORATES = [
     "aleppo-governorate", "idlib-governorate", "hama-governorate", "homs-governorate", "latakia-governorate",
     "tartus-governorate", "damascus-governorate", "rif-dimashq-governorate", "quneitra-governorate",
@@ -144,7 +151,7 @@ def test_done_when_places_carry_their_geonames_id(
     assert place.name_ar
 
 
-@pytest.mark.parametrize(("spelling", "place_id"), OFFENSIVE)
+@pytest.mark.parametrize(("spelling", "place_id"), OFFENSIVE + KURDISH)
 def test_places_in_offensive_coverage_resolve(gazetteer: Gazetteer, spelling: str, place_id: str) -> None:
     assert gazetteer.lookup(spelling)[0].place.id == place_id
 
