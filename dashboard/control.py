@@ -72,6 +72,7 @@ class ControlTimeline:
                 children.setdefault(place.parent, []).append(pid)
         self._children = children
         self._parents_order = _deepest_first(children, place_map)
+        self._rows = [(pid, self._days[pid], self._states[pid]) for pid in by_place]
 
     # ---- building ----
 
@@ -129,15 +130,11 @@ class ControlTimeline:
 
     def snapshot(self, when: dt.date) -> dict[str, Status]:
         """The status of every place on a date, in gazetteer order."""
-        out: dict[str, Status] = {}
-        days, states, unknown = self._days, self._states, self._unknown
-        for pid in self._ids:
-            d = days.get(pid)
-            if d is None:
-                out[pid] = unknown[pid]
-                continue
-            k = bisect_right(d, when) - 1
-            out[pid] = states[pid][k] if k >= 0 else unknown[pid]
+        out = self._unknown.copy()  # gazetteer order; places with events are overwritten in place
+        for pid, days, states in self._rows:
+            k = bisect_right(days, when) - 1
+            if k >= 0:
+                out[pid] = states[k]
         for pid in self._parents_order:  # children before parents, so nested places roll up
             out[pid] = _mixed(out[pid], [out[k] for k in self._children[pid]])
         return out
@@ -170,7 +167,8 @@ class ControlTimeline:
 def _day_status(todays: list[ControlEvent], prev: Status) -> tuple[str, tuple[str, ...]]:
     """State and factions after one day's events, given the status before that day."""
     holders: list[str] = []
-    for ev in sorted(todays, key=lambda e: -_STRENGTH.get(e.kind, 0)):
+    ordered = todays if len(todays) == 1 else sorted(todays, key=lambda e: -_STRENGTH.get(e.kind, 0))
+    for ev in ordered:
         if ev.faction is not None and ev.faction not in holders:
             holders.append(ev.faction)
     if len(holders) > 1:
@@ -182,7 +180,8 @@ def _day_status(todays: list[ControlEvent], prev: Status) -> tuple[str, tuple[st
             return ("held" if len(remaining) == 1 else "contested"), remaining
         return "abandoned", ()
     faction = holders[0]
-    kind = max(todays, key=lambda e: _STRENGTH.get(e.kind, 0) if e.faction == faction else -1).kind
+    kind = ordered[0].kind if len(ordered) == 1 else max(
+        todays, key=lambda e: _STRENGTH.get(e.kind, 0) if e.faction == faction else -1).kind
     if kind in ("captured", "held"):
         return "held", (faction,)
     named = [e.previous for e in todays if e.previous and e.previous != faction]
