@@ -18,8 +18,10 @@ from typing import Any, Final
 from filelock import FileLock, Timeout
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from dashboard.errors import DataError, DataErrors, WriteConflictError
 
@@ -501,7 +503,7 @@ def append_events(
             item["source"].fa.set_flow_style()
 
     def apply(file: SafeYamlFile) -> None:
-        _top_list(file, "events").extend(items)
+        _append_items(_top_list(file, "events"), items)
 
     return _edit(path, apply, lambda _p: validate, expected_sha256)
 
@@ -524,7 +526,7 @@ def add_place(
                 raise DataErrors(
                     [DataError(f"place id {place_id!r} already exists", file.path, line + 1, col + 1)]
                 )
-        places.append(item)
+        _append_items(places, [item])
 
     return _edit(path, apply, lambda p: validate or _places_validator(p), expected_sha256)
 
@@ -555,7 +557,13 @@ def update_places(
 def _update_mapping(node: CommentedMap, fields: Mapping[str, Any]) -> None:
     for key, value in fields.items():
         if value is REMOVE:
-            node.pop(key, None)
+            if key in node:
+                keys = list(node.keys())
+                index = keys.index(key)
+                trailer = _detach_trailer(node, key)
+                node.pop(key)
+                if index > 0:
+                    _attach_trailer(node, keys[index - 1], trailer)
             continue
         old = node.get(key)
         new = to_node(value, flow=True)
@@ -570,4 +578,63 @@ def _update_mapping(node: CommentedMap, fields: Mapping[str, Any]) -> None:
             position = max((i + 1 for i, k in enumerate(keys) if k in earlier), default=0)
         else:
             position = len(keys)
+        # Blank lines and comments after the key we insert behind belong after the new key: otherwise the
+        # new field would land below the blank line that separates this place from the next one.
+        trailer = _detach_trailer(node, keys[position - 1]) if position > 0 else ""
         node.insert(position, key, new)
+        _attach_trailer(node, key, trailer)
+
+
+def _append_items(seq: CommentedSeq, items: Sequence[Any]) -> None:
+    """Append items, separated by a blank line when the existing items are (the house style of the files)."""
+    for item in items:
+        if len(seq) >= 2 and _blank_after(seq[-2]) and not _blank_after(seq[-1]):
+            last = seq[-1]
+            # A block scalar (| or >) writes its own line ends; a separator there would double the gap.
+            if isinstance(last, CommentedMap) and last and not isinstance(
+                last[list(last.keys())[-1]], (LiteralScalarString, FoldedScalarString)
+            ):
+                _attach_trailer(last, list(last.keys())[-1], "\n")
+        seq.append(item)
+
+
+def _blank_after(item: Any) -> bool:
+    """True when a blank line follows this mapping item (its last key's comment starts a new line)."""
+    if not isinstance(item, CommentedMap) or not item:
+        return False
+    entry = item.ca.items.get(list(item.keys())[-1])
+    token = entry[2] if entry and len(entry) > 2 else None
+    if not isinstance(token, CommentToken):
+        return False
+    value: str = token.value
+    end = value.find("\n")
+    return end >= 0 and value[end + 1 :].startswith("\n")
+
+
+def _detach_trailer(node: CommentedMap, key: Any) -> str:
+    """Cut the lines after ``key``'s line (blank lines, comment lines) from its comment; return them."""
+    entry = node.ca.items.get(key)
+    token = entry[2] if entry and len(entry) > 2 else None
+    if not isinstance(token, CommentToken):
+        return ""
+    value: str = token.value
+    if value.startswith("\n"):  # no comment on the key's own line
+        entry[2] = None
+        return value[1:]
+    end = value.find("\n")
+    if end < 0:
+        return ""
+    token.value = value[: end + 1]  # keep the comment on the key's own line
+    return value[end + 1 :]
+
+
+def _attach_trailer(node: CommentedMap, key: Any, trailer: str) -> None:
+    """Put lines cut by ``_detach_trailer`` after ``key``'s line."""
+    if not trailer:
+        return
+    entry = node.ca.items.setdefault(key, [None, None, None, None])
+    token = entry[2]
+    if isinstance(token, CommentToken):
+        token.value = token.value + trailer
+    else:
+        entry[2] = CommentToken("\n" + trailer, CommentMark(0), None)

@@ -137,6 +137,7 @@ def test_add_puts_a_new_village_into_a_copy_keeping_every_line_and_validate_clea
     after = (data / "places.yaml").read_text(encoding="utf-8")
     assert after.startswith(before)  # every existing line and comment, byte for byte
     assert after[len(before) :] == (
+        "\n"  # a blank line between places, as in the rest of the file
         "  - id: kafr-testin\n"
         "    name: Kafr Testin\n"
         "    name_ar: كفر تستين\n"

@@ -110,8 +110,16 @@ def test_rendering_the_golden_tree_again_differs_only_in_the_null_spellings() ->
 def test_add_place_keeps_every_existing_line_byte_for_byte(tmp_path: Path, bom: bool, crlf: bool) -> None:
     path = tmp_path / "places.yaml"
     write(path, GOLDEN, bom=bom, crlf=crlf)
-    new = {"name": "Kafr Naya", "id": "kafr-naya", "kind": "village", "lat": 36.43, "lon": 37.03,
-           "aliases": ["Kfar Naya", "Kafr Nayeh"], "coords_source": "nominatim", "reviewed": False}
+    new = {
+        "name": "Kafr Naya",
+        "id": "kafr-naya",
+        "kind": "village",
+        "lat": 36.43,
+        "lon": 37.03,
+        "aliases": ["Kfar Naya", "Kafr Nayeh"],
+        "coords_source": "nominatim",
+        "reviewed": False,
+    }
     add_place(path, new, validate=no_check)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") == bom
@@ -133,17 +141,30 @@ def test_update_places_changes_only_the_edited_lines(tmp_path: Path) -> None:
     path = tmp_path / "places.yaml"
     write(path, GOLDEN)
     sha = SafeYamlFile.open(path).sha256
-    update_places(path, {"sheikh-issa": {"lat": 36.44, "population": 1200, "note": REMOVE},
-                         "tal-rifaat": {"aliases": ["Tell Rifaat", "Tall Rifat"], "kind": "city"}},
-                  expected_sha256=sha, validate=no_check)
+    update_places(
+        path,
+        {
+            "sheikh-issa": {"lat": 36.44, "population": 1200, "note": REMOVE},
+            "tal-rifaat": {"aliases": ["Tell Rifaat", "Tall Rifat"], "kind": "city"},
+        },
+        expected_sha256=sha,
+        validate=no_check,
+    )
     before, after = GOLDEN.splitlines(), path.read_text(encoding="utf-8").splitlines()
     removed = [line for line in before if line not in after]
     added = [line for line in after if line not in before]
-    assert removed == ["    aliases: [Tell Rifaat, 'Tall Rifat', \"Tel Rifaat\", تل رفعت]",
-                       "    kind: town          # city | town | village", "    note:", "    lat: 36.4330"]
-    assert added == ["    aliases: [Tell Rifaat, Tall Rifat]",
-                     "    kind: city          # city | town | village",
-                     "    lat: 36.44", "    population: 1200"]
+    assert removed == [
+        "    aliases: [Tell Rifaat, 'Tall Rifat', \"Tel Rifaat\", تل رفعت]",
+        "    kind: town          # city | town | village",
+        "    note:",
+        "    lat: 36.4330",
+    ]
+    assert added == [
+        "    aliases: [Tell Rifaat, Tall Rifat]",
+        "    kind: city          # city | town | village",
+        "    lat: 36.44",
+        "    population: 1200",
+    ]
     # A new key goes in field order, not at the end of the place.
     assert after.index("    population: 1200") == after.index("    lon: 37.1500") + 1
     assert "    parent: ~" in after  # the untouched odd spelling survives
@@ -201,8 +222,11 @@ def test_invalid_new_document_writes_nothing(tmp_path: Path) -> None:
         raise DataErrors([DataError("latitude 200.0 out of range", "places.yaml", 30, 10)])
 
     with pytest.raises(DataErrors, match=r"^places.yaml:30:10: latitude 200.0 out of range$"):
-        add_place(path, {"id": "kafr-naya", "name": "Kafr Naya", "kind": "village", "lat": 200.0, "lon": 1.0},
-                  validate=refuse)
+        add_place(
+            path,
+            {"id": "kafr-naya", "name": "Kafr Naya", "kind": "village", "lat": 200.0, "lon": 1.0},
+            validate=refuse,
+        )
     assert path.read_bytes() == raw
     assert backups_of(path) == []
 
@@ -224,10 +248,17 @@ def test_update_of_an_unknown_id_is_refused(tmp_path: Path) -> None:
 
 def test_append_events_to_a_missing_file_creates_it(tmp_path: Path) -> None:
     path = tmp_path / "events.yaml"
-    event = {"quote": "a quote: with a colon", "place": "tal-rifaat", "date": "2024-12-01",
-             "kind": "captured", "faction": "sna",
-             "source": {"outlet": "AFP", "published": "2024-12-02", "url": None},
-             "confidence": "reported", "origin": "extracted", "reviewed": False}
+    event = {
+        "quote": "a quote: with a colon",
+        "place": "tal-rifaat",
+        "date": "2024-12-01",
+        "kind": "captured",
+        "faction": "sna",
+        "source": {"outlet": "AFP", "published": "2024-12-02", "url": None},
+        "confidence": "reported",
+        "origin": "extracted",
+        "reviewed": False,
+    }
     append_events(path, [event])
     assert path.read_text(encoding="utf-8") == (
         "events:\n"
@@ -330,8 +361,11 @@ def test_stale_temp_files_are_removed_on_open(tmp_path: Path) -> None:
     (tmp_path / ".tmp-places.yaml.999.dead").write_text("places: [half", encoding="utf-8")
     (tmp_path / ".tmp-other.yaml.999.dead").write_text("not ours", encoding="utf-8")
     SafeYamlFile.open(path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-other.yaml.999.dead", "places.yaml",
-                                                          "places.yaml.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".tmp-other.yaml.999.dead",
+        "places.yaml",
+        "places.yaml.lock",
+    ]
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp(
@@ -411,14 +445,39 @@ def test_add_place_without_a_validator_uses_the_gazetteer_rules(tmp_path: Path) 
     with pytest.raises(DataErrors) as caught:
         add_place(path, {"id": "kafr-naya", "name": "Kafr Naya", "kind": "village", "lat": 200.0, "lon": 7.0})
     assert [(e.line, e.message[:35]) for e in caught.value.errors] == [
-        (10, "place 'kafr-naya' has latitude 200;")]
+        (10, "place 'kafr-naya' has latitude 200;")
+    ]
     assert path.read_bytes() == raw
 
 
 # Names that YAML could read as something else, or that need quoting, plus Arabic script.
 TRICKY = st.one_of(
-    st.sampled_from(["NO", "yes", "null", "~", "123", "1e3", "2024-12-01", "- x", "a: b", "#x", "'q'", '"q"',
-                     "x #y", "[a]", "{a}", "@x", "`x`", "%x", "تل رفعت", " lead", "trail ", "a\tb"]),
+    st.sampled_from(
+        [
+            "NO",
+            "yes",
+            "null",
+            "~",
+            "123",
+            "1e3",
+            "2024-12-01",
+            "- x",
+            "a: b",
+            "#x",
+            "'q'",
+            '"q"',
+            "x #y",
+            "[a]",
+            "{a}",
+            "@x",
+            "`x`",
+            "%x",
+            "تل رفعت",
+            " lead",
+            "trail ",
+            "a\tb",
+        ]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20),
 )
 
@@ -443,3 +502,57 @@ def test_any_names_written_read_back_identically_and_round_trip_byte_for_byte(
         file.save(no_check)
         assert path.read_bytes() == raw
         assert raw.decode("utf-8").startswith(GOLDEN)
+
+
+SPACED = """\
+places:
+  - id: a
+    name: A
+    lon: 37.1   # approximate
+
+  - id: b
+    name: B
+    note: temporary
+
+  # Section two
+  - id: c
+    name: C
+"""
+
+
+def test_new_fields_stay_above_the_blank_line_and_section_comments_survive_removal(tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    write(path, SPACED)
+    update_places(
+        path, {"a": {"reviewed": False}, "b": {"note": REMOVE, "population": 5}}, None, validate=no_check
+    )
+    assert path.read_text(encoding="utf-8") == (
+        "places:\n"
+        "  - id: a\n"
+        "    name: A\n"
+        "    lon: 37.1   # approximate\n"
+        "    reviewed: false\n"
+        "\n"
+        "  - id: b\n"
+        "    name: B\n"
+        "    population: 5\n"
+        "\n"
+        "  # Section two\n"
+        "  - id: c\n"
+        "    name: C\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "gap"),
+    [
+        ("places:\n  - id: a\n    name: A\n\n  - id: b\n    name: B\n", "\n"),  # blank-separated: keep it so
+        ("places:\n  - id: a\n    name: A\n  - id: b\n    name: B\n", ""),  # packed: stay packed
+    ],
+    ids=["spaced", "packed"],
+)
+def test_appended_items_follow_the_files_spacing(tmp_path: Path, text: str, gap: str) -> None:
+    path = tmp_path / "places.yaml"
+    write(path, text)
+    add_place(path, {"id": "c", "name": "C"}, validate=no_check)
+    assert path.read_text(encoding="utf-8") == text + gap + "  - id: c\n    name: C\n"
