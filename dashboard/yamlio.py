@@ -12,6 +12,7 @@ import difflib
 import gc
 import hashlib
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,21 +107,24 @@ def read_yaml(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> YamlDo
     file = str(path)
     p = Path(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
     except FileNotFoundError:
         raise DataError("file not found", file, 1, 1) from None
     except OSError as exc:
         raise DataError(f"cannot read file: {exc.strerror or exc}", file, 1, 1) from None
-    if p.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise DataError("is a directory, not a YAML file", file, 1, 1)
-    if size > max_bytes:
-        raise DataError(f"file is {size:,} bytes; the limit is {max_bytes:,}", file, 1, 1)
+    if not stat.S_ISREG(info.st_mode):  # a device or pipe could stream forever
+        raise DataError("is not a regular file", file, 1, 1)
+    if info.st_size > max_bytes:
+        raise DataError(f"file is {info.st_size:,} bytes; the limit is {max_bytes:,}", file, 1, 1)
     try:
-        data = p.read_bytes()
+        with p.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # never more than the cap, even if the file grows meanwhile
     except OSError as exc:
         raise DataError(f"cannot read file: {exc.strerror or exc}", file, 1, 1) from None
-    if len(data) > max_bytes:  # the file grew between stat and read
-        raise DataError(f"file is {len(data):,} bytes; the limit is {max_bytes:,}", file, 1, 1)
+    if len(data) > max_bytes:
+        raise DataError(f"file is over the limit of {max_bytes:,} bytes", file, 1, 1)
     return parse_yaml(data, file)
 
 
@@ -692,7 +696,8 @@ def missing_fields(node: MapNode, required: Iterable[str], file: str, what: str)
 def top_list(doc: YamlDoc, key: str) -> SeqNode:
     """The ``key:`` list at the top of a data file; anything else is a clear error."""
     root = doc.root
-    expected = f"expected a mapping with a '{key}:' list at the top"
+    article = "an" if key[:1] in "aeiou" else "a"
+    expected = f"expected a mapping with {article} '{key}:' list at the top"
     if root is None:
         raise DataError(f"file is empty; {expected}", doc.file, 1, 1)
     if not isinstance(root, MapNode):

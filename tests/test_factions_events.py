@@ -219,7 +219,7 @@ def test_load_events_without_references_checks_only_the_file(write: Callable[[st
     with pytest.raises(DataErrors) as info:
         load_events(write("empty.yaml", ""))
     assert str(info.value).endswith(
-        "empty.yaml:1:1: file is empty; expected a mapping with a 'events:' list at the top")
+        "empty.yaml:1:1: file is empty; expected a mapping with an 'events:' list at the top")
     with pytest.raises(DataError) as missing:
         load_events(path.parent / "missing.yaml")
     assert str(missing.value).endswith("missing.yaml:1:1: file not found")

@@ -83,7 +83,7 @@ def test_each_problem_is_one_located_line_and_exit_1(
     ("places.yaml", b"places:\n  - id: caf\xe9\n",
      "places.yaml:2:12: invalid UTF-8: byte 0xe9 at byte offset 19; save the file as UTF-8"),
     ("events.yaml", b"",
-     "events.yaml:1:1: file is empty; expected a mapping with a 'events:' list at the top"),
+     "events.yaml:1:1: file is empty; expected a mapping with an 'events:' list at the top"),
 ])
 def test_whole_file_problems(capsys: pytest.CaptureFixture[str], data_dir: Path, name: str, content: bytes,
                              message: str) -> None:

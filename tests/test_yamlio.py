@@ -273,3 +273,11 @@ def test_parse_yaml_uses_the_fast_path_for_big_regular_files(monkeypatch: pytest
     seq = top_list(doc, "places")
     assert len(seq.items) == 300
     assert isinstance(seq, SeqNode)
+
+
+def test_read_yaml_refuses_a_device(tmp_path: Path) -> None:
+    link = tmp_path / "places.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(DataError) as info:
+        read_yaml(link)
+    assert str(info.value) == f"{link}:1:1: is not a regular file"
