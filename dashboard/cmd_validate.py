@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-warnings", action="store_true", help=f"print every warning, not the first "
                         f"{WARNING_LIMIT}")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only, no warnings")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too (CI on data changes)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,5 +38,6 @@ def run(args: argparse.Namespace) -> int:
     summary = report.summary()
     if hidden and not args.quiet:
         summary += f" ({hidden} not shown; --all-warnings shows them)"
-    print(summary, file=sys.stdout if report.ok else sys.stderr)
-    return 0 if report.ok else 1
+    failed = not report.ok or (args.strict and bool(report.warnings))
+    print(summary, file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0

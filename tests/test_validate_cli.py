@@ -125,6 +125,8 @@ def test_warnings_do_not_fail_and_are_limited(capsys: pytest.CaptureFixture[str]
     assert len(out) == 31
     _, out, _ = _run(capsys, "--data", str(data_dir), "-q")
     assert len(out) == 1
+    code, out, err = _run(capsys, "--data", str(data_dir), "-q", "--strict")
+    assert (code, out, len(err)) == (1, [], 1)
 
 
 def test_validate_reads_the_environment_folder(capsys: pytest.CaptureFixture[str], data_dir: Path,
