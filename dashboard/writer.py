@@ -210,6 +210,7 @@ def _backup(target: Path, raw: bytes, mode: int, keep: int = BACKUPS_KEPT) -> Pa
     """Copy the old bytes to ``.backups/<stem>.<UTC timestamp>.yaml``; keep only the newest ``keep``."""
     folder = target.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
+    prune_backups(target, keep - 1)  # prune first: a crash right after the copy still leaves at most ``keep``
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     backup = folder / f"{target.stem}.{stamp}{target.suffix or '.yaml'}"
     serial = 1
@@ -217,7 +218,6 @@ def _backup(target: Path, raw: bytes, mode: int, keep: int = BACKUPS_KEPT) -> Pa
         serial += 1
         backup = folder / f"{target.stem}.{stamp}-{serial}{target.suffix or '.yaml'}"
     _atomic_write(backup, raw, mode)
-    prune_backups(target, keep)
     return backup
 
 

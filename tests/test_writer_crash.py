@@ -48,7 +48,7 @@ def test_a_writer_killed_at_random_points_leaves_old_or_new_bytes_never_partial(
                 save_forever(path)
             finally:
                 os._exit(1)
-        time.sleep(rng.uniform(0.0, 0.03))
+        time.sleep(rng.uniform(0.0, 0.05))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         after = path.read_bytes()
@@ -66,7 +66,7 @@ def test_a_writer_killed_at_random_points_leaves_old_or_new_bytes_never_partial(
         assert VERSION.fullmatch(backup.read_text(encoding="utf-8")), backup.name
     assert len(backups_of(path)) <= 20
     print(f"\n{kills} kills, {last} saves survived, {mid_write} kills left a temp file behind (cleaned)")
-    assert last > kills  # the writer was really busy writing when it was killed
+    assert mid_write > 0  # some kills really landed between creating the temp file and the rename
 
 
 CHILD = textwrap.dedent(
