@@ -561,9 +561,12 @@ def _check_shared_names(
         if len(entry) < 2:
             continue
         settlements = [(pid, name) for pid, name in entry if places[pid].kind not in ADMIN_KINDS]
+        if len(settlements) < 2:
+            continue
         # A neighbourhood named like its own city is the same kind of expected overlap.
+        ids = {pid for pid, _ in settlements}
         settlements = [(pid, name) for pid, name in settlements
-                       if not any(other in _ancestors(places[pid], places) for other, _ in settlements)]
+                       if not (ids & _ancestors(places[pid], places))]
         group = tuple(sorted(pid for pid, _ in settlements))
         if len(settlements) < 2 or group in reported:
             continue
