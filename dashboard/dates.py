@@ -49,9 +49,21 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
              r"(?P<bare_year>(?:19|20)\d\d)\b"),
 )
 # Group names repeat across forms (month, day, year), so each form is its own regex.
-_DATE_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(r"\b(?:" + body + r")\b", re.IGNORECASE)) for name, body in _PATTERNS
+def _prefixed(kind: str, body: str) -> str:
+    """Rename the named groups of one form so that all forms fit in one alternation."""
+    return re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{kind}__{m.group(1)}>", body)
+
+
+# One pass over the text: the forms in order of preference, each in its own outer group.
+_DATE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{kind}>{_prefixed(kind, body)})" for kind, body in _PATTERNS) + r")\b",
+    re.IGNORECASE,
 )
+
+
+_HINT_RE = re.compile(
+    r"\d|\b(?:mon|tues|wednes|thurs|fri|satur|sun|yester|to)day|\b(?:days?|ago|week|weekend|night|tonight|overnight|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +103,8 @@ def _explicit(day: int, month: int, year: int | None, published: dt.date) -> dt.
     return guess
 
 
-def _resolve(kind: str, match: re.Match[str], published: dt.date) -> tuple[dt.date | None, bool, bool]:
-    """Turn one regex match of form ``kind`` into (date, precise, history)."""
-    g = match.groupdict()
+def _resolve(kind: str, g: dict[str, str], published: dt.date) -> tuple[dt.date | None, bool, bool]:
+    """Turn the groups of one match of form ``kind`` into (date, precise, history)."""
     if kind == "iso":
         try:
             return dt.date.fromisoformat(g["iso"]), True, False
@@ -131,21 +142,18 @@ def _resolve(kind: str, match: re.Match[str], published: dt.date) -> tuple[dt.da
 
 def find_dates(text: str, published: dt.date) -> list[DateMatch]:
     """Return every date expression in ``text`` in order, resolved against ``published``."""
-    hits: list[tuple[int, int, str, re.Match[str]]] = []
-    for kind, regex in _DATE_RES:
-        hits.extend((m.start(), -m.end(), kind, m) for m in regex.finditer(text))
-    hits.sort(key=lambda h: (h[0], h[1]))
+    if not _HINT_RE.search(text):
+        return []  # no digit, weekday, month or relative-day word: nothing to resolve
     found: list[DateMatch] = []
-    taken_until = -1
-    for start, _, kind, m in hits:
-        if start < taken_until:
-            continue  # overlaps a longer form that starts at or before it ("Dec. 1, 2024" vs "2024")
-        date, precise, history = _resolve(kind, m, published)
+    for m in _DATE_RE.finditer(text):
+        kind = m.lastgroup or ""
+        prefix = kind + "__"
+        groups = {k[len(prefix):]: v or "" for k, v in m.groupdict().items() if k.startswith(prefix)}
+        date, precise, history = _resolve(kind, groups, published)
         if date is not None and date < published - dt.timedelta(days=HISTORY_DAYS):
             history = True
         if date is None and not history:
             continue
-        taken_until = m.end()
         found.append(DateMatch(m.group(0), m.start(), m.end(), date, precise, history))
     return found
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,6 +91,30 @@ _VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("withdrew", re.compile(rf"\b{_V.format(_WITHDRAW)}\b", re.IGNORECASE)),
     ("lost", re.compile(rf"\b{_V.format(_LOST)}\b", re.IGNORECASE)),
 )
+# The words each verb form starts with; a sentence without any of them skips that form's regex.
+# The first words of each verb form: a form is only tried where one of them starts a word.
+_FIRST_WORDS: dict[str, str] = {
+    "passive_lost": "be is was been are were",
+    "passive": "was were is are been being be fell falls fallen falling came come comes coming",
+    "drove": "drove drive driven drives driving pushed forced force forcing kicked",
+    "handed": "handed hand hands handing surrendered surrender ceded cede",
+    "captured": "captured capture captures capturing seized seize seizes seizing overran overrun overruns "
+                "overrunning recaptured recapture recaptures recapturing retook retake retaken retakes "
+                "retaking regained regain liberated liberate liberating won win took take taken takes "
+                "taking gained gain wrested wrest assumed assume",
+    "entered": "entered enter enters entering stormed storm storming broke break pushed push pushing moved "
+               "move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
+               "advance advancing",
+    "withdrew": "withdrew withdrawn withdraw withdraws withdrawing retreated retreat retreats retreating "
+                "pulled pull pulls pulling abandoned abandon abandons abandoning left",
+    "lost": "lost lose loses losing",
+}
+_KINDS_BY_WORD: dict[str, tuple[str, ...]] = {}
+for _kind, _ in _VERB_RES:
+    for _word in _FIRST_WORDS[_kind].split(" "):
+        _KINDS_BY_WORD[_word] = (*_KINDS_BY_WORD.get(_word, ()), _kind)
+_VERB_AT: dict[str, re.Pattern[str]] = dict(_VERB_RES)
+_WORD_AT_RE = re.compile(r"[A-Za-z]+")
 # Words between the actor and the verb that cancel it: negation, aims, hypotheticals, attempts.
 _CANCEL_RE = re.compile(
     r"\b(?:not|never|no|n't|cannot|failed|fail|fails|failing|unable|without|seeking|seek|seeks|sought|aim|"
@@ -193,6 +218,8 @@ class _Sentence:
     coalition: str
 
 
+# (start, end, mentions, faction names, control verbs) of one sentence
+_SentenceParts = tuple[int, int, list[Mention], list[Hit], list["Verb"]]
 # (place, faction after the event, kind, previous holder)
 _Found = tuple[str, str | None, str, str | None]
 _BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
@@ -254,15 +281,22 @@ def article_coalition(factions_hits: list[Hit], about: set[str]) -> str:
 
 
 def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
-    """Control verbs in a sentence, earliest first, longest form winning where forms overlap."""
+    """Control verbs in a sentence, earliest first; at one word the first form in priority order wins."""
     found: list[Verb] = []
-    for kind, regex in _VERB_RES:
-        for m in regex.finditer(sentence):
-            s, e = m.start() + offset, m.end() + offset
-            if any(v.start < e and s < v.end for v in found):
-                continue
-            found.append(Verb(s, e, kind, m.group(0)))
-    found.sort(key=lambda v: v.start)
+    taken_until = -1
+    for w in _WORD_AT_RE.finditer(sentence):
+        start = w.start()
+        if start < taken_until:
+            continue
+        kinds = _KINDS_BY_WORD.get(w.group(0).lower())
+        if kinds is None:
+            continue  # most words start no verb form: no regex is tried there
+        for kind in kinds:
+            m = _VERB_AT[kind].match(sentence, start)
+            if m is not None:
+                found.append(Verb(start + offset, m.end() + offset, kind, m.group(0)))
+                taken_until = m.end()
+                break
     return found
 
 
@@ -279,44 +313,47 @@ class Extractor:
         text = article.text
         parsed = self.parser.parse(text)
         spans = sentences(text)
-        coalition = article_coalition(parsed.factions, self._about(text, spans, parsed.factions))
-        proposals: list[_Proposal] = []
+        mention_starts = [m.start for m in parsed.mentions]
+        hit_starts = [h.start for h in parsed.factions]
+        per_sentence: list[_SentenceParts] = []
         for s_start, s_end in spans:
-            sent = _Sentence(
-                text, s_start, s_end,
-                [m for m in parsed.mentions if s_start <= m.start and m.end <= s_end],
-                [h for h in parsed.factions if s_start <= h.start and h.end <= s_end],
-                coalition,
-            )
-            proposals.extend(self._sentence(sent, article, len(proposals)))
+            mentions = parsed.mentions[
+                bisect_left(mention_starts, s_start): bisect_left(mention_starts, s_end)]
+            hits = parsed.factions[bisect_left(hit_starts, s_start): bisect_left(hit_starts, s_end)]
+            # Only sentences naming a place or a side can matter; most of a long report names neither.
+            verbs = find_verbs(text[s_start:s_end], s_start) if mentions or hits else []
+            per_sentence.append((s_start, s_end, mentions, hits, verbs))
+        lede_end = spans[min(2, len(spans) - 1)][1] if spans else 0
+        coalition = article_coalition(parsed.factions, self._about(text, lede_end, per_sentence))
+        proposals: list[_Proposal] = []
+        for s_start, s_end, mentions, hits, verbs in per_sentence:
+            if verbs and mentions:
+                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition)
+                proposals.extend(self._sentence(sent, verbs, article, len(proposals)))
         changes = _merge(proposals, article)
         return IngestResult(article, parsed.mentions, changes, parsed.unresolved)
 
-    def _about(self, text: str, spans: list[tuple[int, int]], hits: list[Hit]) -> set[str]:
+    def _about(
+        self, text: str, lede_end: int, per_sentence: list[_SentenceParts],
+    ) -> set[str]:
         """Coalitions named in the title and lede, or as the actor of any control verb."""
-        lede_end = spans[min(2, len(spans) - 1)][1] if spans else 0
-        about = {h.faction for h in hits if h.start < lede_end and h.faction and not h.generic}
-        for s_start, s_end in spans:
-            sent = _Sentence(text, s_start, s_end, [],
-                             [h for h in hits if s_start <= h.start and h.end <= s_end], "")
-            for verb in find_verbs(text[s_start:s_end], s_start):
+        about: set[str] = set()
+        for s_start, s_end, _, hits, verbs in per_sentence:
+            about.update(h.faction for h in hits if h.start < lede_end and h.faction and not h.generic)
+            if not verbs or not hits:
+                continue
+            sent = _Sentence(text, s_start, s_end, [], hits, "")
+            for verb in verbs:
                 actor = self._actor_before(sent, verb)
                 if actor:
                     about.add(actor)
         return about
 
     # -- one sentence -----------------------------------------------------------------------------
-    def _sentence(self, sent: _Sentence, article: Article, order: int) -> list[_Proposal]:
+    def _sentence(self, sent: _Sentence, verbs: list[Verb], article: Article, order: int) -> list[_Proposal]:
         sentence = sent.text[sent.start: sent.end]
-        verbs = find_verbs(sentence, sent.start)
-        if not verbs or not sent.mentions:
-            return []
-        dates = [DateMatch(d.text, d.start + sent.start, d.end + sent.start, d.date, d.precise, d.history)
-                 for d in find_dates(sentence, article.published)]
-        confidence = _confidence(sent.text, sent.start, sent.end, sent.hits)
-        quote = " ".join(sentence.split())
-        if len(quote) > QUOTE_MAX:
-            quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
+        dates: list[DateMatch] | None = None  # worked out only for sentences that propose a change
+        confidence = quote = ""
         out: list[_Proposal] = []
         for n, verb in enumerate(verbs):
             lo = verbs[n - 1].end if n else sent.start
@@ -327,6 +364,13 @@ class Extractor:
                 found = self._active(sent, verb, lo, hi)
             if not found:
                 continue
+            if dates is None:
+                dates = [DateMatch(d.text, d.start + sent.start, d.end + sent.start, d.date, d.precise,
+                                   d.history) for d in find_dates(sentence, article.published)]
+                confidence = _confidence(sent.text, sent.start, sent.end, sent.hits)
+                quote = " ".join(sentence.split())
+                if len(quote) > QUOTE_MAX:
+                    quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
             date = _pick_date(dates, verb, lo, hi)
             if date is not None and date.history:
                 continue

@@ -91,6 +91,7 @@ _CUE_WORDS = frozenset({
     "including", "near", "captured", "seized", "took", "taken", "overran", "entered", "retook",
     "recaptured", "outside",
 })
+_CUE_KEYS = frozenset(fold_token(w) for w in (*_CUE_WORDS, "of"))
 _CONNECTORS = frozenset({
     "al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ez", "ed", "es", "bin", "ibn",
 })
@@ -158,11 +159,23 @@ class _Trie:
 
     def __init__(self) -> None:
         self.first: dict[str, list[_Entry]] = {}
+        self.single: set[str] = set()  # first tokens that are a whole name on their own
+        self.seconds: dict[str, set[str]] = {}  # first token -> the tokens that can follow it in a name
+        self.acronyms: set[str] = set()  # first tokens of names matched only in capitals ("IS", "US")
+        self.words: set[str] = set()  # first tokens of every other name
 
     def add(self, key: str, entry: _Entry) -> None:
         parts = key.split(" ")
         entry = _Entry(tuple(parts[1:]), entry.ids, entry.faction, entry.foreign, entry.acronym,
                        entry.generic)
+        if entry.acronym:
+            self.acronyms.add(parts[0])
+        else:
+            self.words.add(parts[0])
+        if len(parts) == 1:
+            self.single.add(parts[0])
+        else:
+            self.seconds.setdefault(parts[0], set()).add(parts[1])
         bucket = self.first.setdefault(parts[0], [])
         bucket.append(entry)
         bucket.sort(key=lambda e: -len(e.rest))
@@ -180,6 +193,7 @@ class Geoparser:
     def __init__(self, gazetteer: PlaceSource, factions: FactionSet | None = None) -> None:
         self.gazetteer = gazetteer
         self.places = gazetteer.places
+        self._fold_cache: dict[str, str] = {}
         self.trie = _Trie()
         foreign = {fold(name) for name in FOREIGN_PLACES} - {""}
         for key, ids in gazetteer.index.items():
@@ -200,21 +214,35 @@ class Geoparser:
                     if fold(word) not in factions.alias_index:
                         self.trie.add(fold(word), _Entry((), faction=GENERIC_FACTION, generic=True))
 
+    def _fold_new(self, token: str) -> str:
+        """Fold a token not seen before and remember it (a plain dict is faster than lru_cache here)."""
+        folded = fold_token(token)
+        if len(self._fold_cache) < 500_000:
+            self._fold_cache[token] = folded
+        return folded
+
     # -- matching ---------------------------------------------------------------------------------
     def hits(self, text: str) -> tuple[list[tuple[str, int, int]], list[str], list[Hit]]:
         """Tokenise ``text`` and return (tokens, folded tokens, longest non-overlapping hits)."""
         toks = tokens(text)
-        folded = [fold_token(t) for t, _, _ in toks]
+        cache = self._fold_cache
+        folded = [f if (f := cache.get(t)) is not None else self._fold_new(t) for t, _, _ in toks]
         compact = [i for i, f in enumerate(folded) if f]
         found: list[Hit] = []
-        first = self.trie.first
+        first, single, seconds = self.trie.first, self.trie.single, self.trie.seconds
+        # "is" and "us" are only the acronyms IS and US: skip them unless written in capitals.
+        caps_only = self.trie.acronyms - self.trie.words
         n = len(compact)
         k = 0
         while k < n:
             i = compact[k]
-            bucket = first.get(folded[i])
+            f = folded[i]
+            bucket = first.get(f)
             hit = None
-            if bucket is not None:
+            # Cheap rejection: "the" starts "the army" but is rarely followed by "army".
+            if f in caps_only and not toks[i][0].isupper():
+                bucket = None
+            if bucket is not None and (f in single or (k + 1 < n and folded[compact[k + 1]] in seconds[f])):
                 hit = self._match(text, toks=toks, folded=folded, compact=compact, k=k, bucket=bucket)
             if hit is None:
                 k += 1
@@ -234,27 +262,33 @@ class Geoparser:
         bucket: list[_Entry],
     ) -> Hit | None:
         i = compact[k]
+        word = toks[i][0]
+        proper = _capitalised(word)
+        n = len(compact)
+        nxt = folded[compact[k + 1]] if k + 1 < n else None
         for entry in bucket:
-            m = len(entry.rest)
-            if k + m >= len(compact):
-                continue
-            idx = compact[k: k + m + 1]
-            if any(folded[j] != r for j, r in zip(idx[1:], entry.rest, strict=True)):
-                continue
-            # Tokens must be adjacent apart from spaces, hyphens, apostrophes and dropped articles.
-            if m and not all(
-                _JOIN_GAP_RE.fullmatch(_strip_articles(text[toks[a][2]: toks[b][1]]))
-                for a, b in itertools.pairwise(idx)
-            ):
-                continue
-            word = toks[i][0]
+            rest = entry.rest
+            m = len(rest)
+            if m:
+                if rest[0] != nxt or k + m >= n:
+                    continue
+                idx = compact[k: k + m + 1]
+                if any(folded[j] != r for j, r in zip(idx[2:], rest[1:], strict=True)):
+                    continue
+                # Tokens must be adjacent apart from spaces, hyphens, apostrophes and dropped articles.
+                if not all(_joined(text[toks[a][2]: toks[b][1]]) for a, b in itertools.pairwise(idx)):
+                    continue
+                last = idx[-1]
+            else:
+                idx = [i]
+                last = i
             if entry.acronym:
                 if not all(toks[j][0].isupper() for j in idx):
                     continue
-            elif entry.faction is None and not entry.foreign and not _capitalised(word):
+            elif entry.faction is None and not entry.foreign and not proper:
                 continue
-            key = " ".join(folded[j] for j in idx)
-            return Hit(toks[i][1], toks[idx[-1]][2], i, idx[-1], key, entry.ids, entry.faction, entry.foreign,
+            key = " ".join(folded[j] for j in idx) if m else folded[i]
+            return Hit(toks[i][1], toks[last][2], i, last, key, entry.ids, entry.faction, entry.foreign,
                        entry.generic)
         return None
 
@@ -418,21 +452,22 @@ class Geoparser:
         self, text: str, toks: list[tuple[str, int, int]], folded: list[str], hits: list[Hit],
     ) -> list[Unresolved]:
         """Capitalised names after place cues ("the town of X", "including X and Y") that matched nothing."""
+        cue_at = [i + 1 for i, f in enumerate(folded) if f in _CUE_KEYS and _is_cue(toks, i)]
+        if not cue_at:
+            return []
         hit_end: dict[int, int] = {}
         for h in hits:
             for t in range(h.first_tok, h.last_tok + 1):
                 hit_end[t] = h.last_tok + 1
         out: list[Unresolved] = []
         n = len(toks)
-        i = 0
-        while i < n:
-            low = toks[i][0].lower()
-            after_noun = low == "of" and i > 0 and toks[i - 1][0].lower() in _CUE_NOUNS
-            if low not in _CUE_WORDS and not after_noun:
-                i += 1
+        done = 0
+        for cue_end in cue_at:
+            if cue_end < done:
                 continue
-            listing = low == "including" or after_noun
-            j = i + 1
+            j = cue_end
+            cue = toks[j - 1][0].lower()
+            listing = cue in ("including", "of")
             while j < n:
                 if j in hit_end:
                     end = hit_end[j]
@@ -453,7 +488,7 @@ class Geoparser:
                 else:
                     j = end
                     break
-            i = max(j, i + 1)
+            done = j
         return out
 
     @staticmethod
@@ -481,6 +516,21 @@ def _sq_distance(place: Place, at: tuple[float, float]) -> float:
     """Squared equirectangular distance in degrees (enough to rank nearby candidates)."""
     lat, lon = place.lat or 0.0, place.lon or 0.0
     return (lat - at[0]) ** 2 + ((lon - at[1]) * 0.8) ** 2
+
+
+def _is_cue(toks: list[tuple[str, int, int]], i: int) -> bool:
+    """A word after which a place name is expected ("including", "near", "the town of")."""
+    word = toks[i][0].lower()
+    if word == "of":
+        return i > 0 and toks[i - 1][0].lower() in _CUE_NOUNS
+    return word in _CUE_WORDS
+
+
+def _joined(gap: str) -> bool:
+    """True when two tokens of one name are separated only by a space, hyphen, apostrophe or article."""
+    if gap in (" ", "-"):
+        return True
+    return _JOIN_GAP_RE.fullmatch(_strip_articles(gap)) is not None
 
 
 def _strip_articles(gap: str) -> str:
