@@ -423,126 +423,120 @@ def _parse_lines(text: str, body: bytes) -> Node | None:
     return root if agreed else None
 
 
+# One line: indent, a "- " item marker, a "key:" and the rest; every line, even an empty one, is one match.
+_LINE_RE = re.compile(r"^( *)(?:(-)(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?(.*)$", re.MULTILINE)
+
+
 def _build_lines(text: str) -> tuple[Node | None, int]:
     """The line parser proper; raises ``_Bail`` outside the subset. Returns the root and its event count."""
     root: MapNode | None = None
     stack: list[tuple[int, MapNode | SeqNode]] = []
     pending: tuple[MapNode, ScalarNode, int] | None = None  # a key whose value is on the next lines
     count = 4  # stream and document start and end
-    key_match = _KEY_RE.match
     special = _PLAIN_START_BAD
     top_map: MapNode | None = None  # the innermost open mapping when it is the top of the stack
     top_c = -1
-    for index, raw in enumerate(text.split("\n")):
-        s = raw.lstrip(" ")
-        if not s or s[0] == "#":
-            continue
-        c = len(raw) - len(s)
-        if c == top_c and pending is None and top_map is not None:
-            # Hot path: another "key: plain value" line in the mapping being filled.
-            m = key_match(s)
-            if m is not None:
-                end = m.end()
-                rest = s[end:]
-                key = ScalarNode(m.group(1), True, index + 1, c + 1)
-                if key.value in top_map.entries:
-                    raise _Bail
-                if rest and rest[0] not in special and " #" not in rest and ": " not in rest \
-                        and rest[-1] != ":":
-                    value = ScalarNode(rest.rstrip(" "), True, index + 1, c + 1 + end)
-                    top_map.entries[key.value] = (key, value)
-                    count += 2
-                    continue
-                if rest and rest[0] == '"':
-                    dq = _DQ_RE.match(rest)
-                    if dq is not None and dq.end() == len(rest.rstrip(" ")):
-                        raw_value = dq.group(1)
-                        if "\\" in raw_value:
-                            raw_value = _ESCAPE_RE.sub(_unescape, raw_value)
-                        value = ScalarNode(raw_value, False, index + 1, c + 1 + end)
-                        top_map.entries[key.value] = (key, value)
-                        count += 2
-                        continue
-                if not rest or rest[0] == "#":
-                    if len(stack) >= MAX_DEPTH:
-                        raise _Bail
-                    pending = (top_map, key, c)
-                    top_map.entries[key.value] = (key, _empty_after(key))
-                    count += 2
-                    continue
-                node, n = _value(rest, index + 1, c + 1 + end)
-                top_map.entries[key.value] = (key, node)
-                count += n + 1
+    line = 0
+    for m in _LINE_RE.finditer(text):
+        line += 1
+        indent, dash, key_text, rest = m.groups()
+        if key_text is None and dash is None:
+            if not rest or rest[0] == "#":
+                continue  # a blank or comment line
+            raise _Bail  # "---", a continuation line, "key:value"...: libyaml decides
+        c = len(indent)
+        if dash is None and c == top_c and pending is None and top_map is not None:
+            # Hot path: another "key: value" line in the mapping being filled.
+            entries = top_map.entries
+            if key_text in entries:
+                raise _Bail
+            key = ScalarNode(key_text, True, line, c + 1)
+            vcol = m.start(4) - m.start() + 1
+            if rest and rest[0] not in special and " #" not in rest and ": " not in rest and rest[-1] != ":":
+                entries[key_text] = (key, ScalarNode(rest.rstrip(" "), True, line, vcol))
+                count += 2
                 continue
-        line = index + 1
-        dash = s[0] == "-" and (len(s) == 1 or s[1] == " ")
-        if s.startswith(("---", "...", "%")) and c == 0:
-            raise _Bail
+            if rest and rest[0] == '"':
+                dq = _DQ_RE.match(rest)
+                if dq is not None and dq.end() == len(rest.rstrip(" ")):
+                    raw_value = dq.group(1)
+                    if "\\" in raw_value:
+                        raw_value = _ESCAPE_RE.sub(_unescape, raw_value)
+                    entries[key_text] = (key, ScalarNode(raw_value, False, line, vcol))
+                    count += 2
+                    continue
+            if not rest or rest[0] == "#":
+                if len(stack) >= MAX_DEPTH:
+                    raise _Bail
+                pending = (top_map, key, c)
+                entries[key_text] = (key, _empty_after(key))
+                count += 2
+                continue
+            node, n = _value(rest, line, vcol)
+            entries[key_text] = (key, node)
+            count += n + 1
+            continue
+        is_dash = dash is not None
         if pending is not None:
             pmap, pkey, pindent = pending
             pending = None
-            if dash and c >= pindent:
+            if is_dash and c >= pindent:
                 seq = SeqNode(line, c + 1)
                 pmap.entries[pkey.value] = (pkey, seq)
                 stack.append((c, seq))
                 count += 1  # the null counted for the key becomes the sequence's start and end
-            elif not dash and c > pindent:
+            elif not is_dash and c > pindent:
                 child = MapNode(line, c + 1)
                 pmap.entries[pkey.value] = (pkey, child)
                 stack.append((c, child))
                 count += 1
         if root is None:
-            if c != 0 or dash:
+            if c != 0 or is_dash:
                 raise _Bail
             root = MapNode(line, 1)
             stack.append((0, root))
             count += 2
         # A sequence may sit at its key's own indent, so a key line at that indent also closes it.
-        while stack and (stack[-1][0] > c or (stack[-1][0] == c and not dash
+        while stack and (stack[-1][0] > c or (stack[-1][0] == c and not is_dash
                                               and type(stack[-1][1]) is SeqNode)):
             stack.pop()
         if not stack or stack[-1][0] != c:
             raise _Bail
         top = stack[-1][1]
-        if dash:
+        if is_dash:
             if type(top) is not SeqNode:
                 raise _Bail
-            rest = s[1:].lstrip(" ")
-            if not rest or rest[0] == "#":
-                raise _Bail
-            c2 = c + len(s) - len(rest)
-            m = key_match(rest)
-            if m is None:
-                node, n = _value(rest, line, c2 + 1)
+            if key_text is None:
+                if not rest or rest[0] == "#":
+                    raise _Bail
+                node, n = _value(rest, line, m.start(4) - m.start() + 1)
                 top.items.append(node)
                 count += n
                 top_map, top_c = None, -1
                 continue
+            c2 = m.start(3) - m.start()
             item = MapNode(line, c2 + 1)
             top.items.append(item)
             if len(stack) >= MAX_DEPTH:
                 raise _Bail
             stack.append((c2, item))
             count += 2
-            top, s, c = item, rest, c2
-        else:
-            m = key_match(s)
-            if m is None or type(top) is not MapNode:
-                raise _Bail
-        top_map, top_c = top, c
-        key = ScalarNode(m.group(1), True, line, c + 1)
-        if key.value in top.entries:
+            top, c = item, c2
+        elif type(top) is not MapNode:
             raise _Bail
-        rest = s[m.end():]
+        top_map, top_c = top, c
+        if key_text in top.entries:
+            raise _Bail
+        key = ScalarNode(key_text, True, line, c + 1)
         if not rest or rest[0] == "#":
             if len(stack) >= MAX_DEPTH:
                 raise _Bail
             pending = (top, key, c)
-            top.entries[key.value] = (key, _empty_after(key))
+            top.entries[key_text] = (key, _empty_after(key))
             count += 2
             continue
-        node, n = _value(rest, line, c + 1 + m.end())
-        top.entries[key.value] = (key, node)
+        node, n = _value(rest, line, m.start(4) - m.start() + 1)
+        top.entries[key_text] = (key, node)
         count += n + 1
     return root, count
 
