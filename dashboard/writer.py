@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import difflib
 import hashlib
@@ -10,7 +11,6 @@ import importlib
 import io
 import os
 import secrets
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -475,19 +475,26 @@ def _edit(
 ) -> str:
     """Open, edit and save; without an expected hash, a conflict with another writer is retried on fresh data.
 
-    The lock is held only for the hash check and the write, so a busy writer cannot starve another one.
+    The first try holds the lock only for the hash check and the write. If another writer got in first, the
+    retry reads, edits and writes under the lock, so a slower writer always gets its turn.
     """
     target = Path(os.path.realpath(path))
-    deadline = time.monotonic() + LOCK_TIMEOUT_S
-    while True:
+    file = SafeYamlFile.open(target, missing_ok=True)
+    check_expected(target, file, expected_sha256)
+    apply(file)
+    try:
+        return file.save(validate(file.path))
+    except WriteConflictError:
+        if expected_sha256 is not None:
+            raise
+    with file_lock(target):
         file = SafeYamlFile.open(target, missing_ok=True)
-        check_expected(target, file, expected_sha256)
         apply(file)
-        try:
-            return file.save(validate(file.path))
-        except WriteConflictError:
-            if expected_sha256 is not None or time.monotonic() > deadline:
-                raise
+        text = file.render()
+        check = validate(file.path)
+        if check is not None:
+            check(text)
+        return file._write_locked(text, backup=True)
 
 
 def append_events(
@@ -503,7 +510,7 @@ def append_events(
             item["source"].fa.set_flow_style()
 
     def apply(file: SafeYamlFile) -> None:
-        _append_items(_top_list(file, "events"), items)
+        _append_items(_top_list(file, "events"), copy.deepcopy(items))  # a retry must start clean
 
     return _edit(path, apply, lambda _p: validate, expected_sha256)
 
@@ -526,7 +533,7 @@ def add_place(
                 raise DataErrors(
                     [DataError(f"place id {place_id!r} already exists", file.path, line + 1, col + 1)]
                 )
-        _append_items(places, [item])
+        _append_items(places, [copy.deepcopy(item)])  # a retry must start clean
 
     return _edit(path, apply, lambda p: validate or _places_validator(p), expected_sha256)
 
