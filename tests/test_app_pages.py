@@ -113,7 +113,7 @@ def test_changes_page_defaults_to_the_whole_log(data: Path, downloads: dict[str,
     ]
     assert [r["Reviewed"] for r in rows] == [True, False, False]
     assert rows[2]["Source"] == "https://example.org/afp-tal"
-    assert rows[2]["Map"] == "/map?date=2024-12-01&place=tal-rifaat"
+    assert rows[2]["Map"] == "/?date=2024-12-01&place=tal-rifaat"
     assert at.caption[0].value == "3 change(s) between 20 Nov 2024 and 01 Dec 2024 (2 not reviewed yet)."
     assert table(at, "changes_balance") == [
         {"Faction": "HTS-led coalition", "Gained": 2, "Lost": 0, "Net": 2},

@@ -19,7 +19,7 @@ from dashboard.safe_html import safe_url
 from dashboard.ui_data import Bundle, load_bundle
 
 ARROW = " → "
-MAP_PATH = "/map"  # the Map page's url_path in app.py
+MAP_PATH = "/"  # the Map page is the default page, served at the root (its url_path only names it)
 UNKNOWN_HOLDER = "?"
 # Query-string names for the page's dates, so a "what changed between" view can be shared as a link.
 QP_FROM, QP_TO = "from", "to"

@@ -338,6 +338,8 @@ def editor_section(bundle: Bundle) -> None:
             pending.pop(pid, None)
     if pending and st.session_state[BASE_SHA] is None:
         st.session_state[BASE_SHA] = current_sha
+    if pending:
+        st.session_state.pop(FLASH, None)
     if not pending:
         st.session_state[BASE_SHA] = None
 
@@ -564,7 +566,8 @@ def main() -> None:
     st.title("Gazetteer")
     _state_defaults()
     bundle = load_bundle()
-    flash = st.session_state.pop(FLASH, None)
+    # Kept until the user edits again: the editor remounting after a save causes one more rerun.
+    flash = st.session_state.get(FLASH)
     if flash:
         st.success(md(flash))
     editor_section(bundle)

@@ -18,7 +18,7 @@ from dashboard.events import check_events, event_to_mapping
 from dashboard.extract import ingest
 from dashboard.models import CONFIDENCES, EVENT_KINDS, Article, ControlEvent, Mention
 from dashboard.paths import EVENTS_FILE
-from dashboard.safe_html import escape, safe_url
+from dashboard.safe_html import escape, safe_url, shorten
 from dashboard.safe_html import escape_markdown as md
 from dashboard.ui_data import Bundle, clear_caches, load_bundle
 from dashboard.yamlio import parse_yaml
@@ -219,12 +219,13 @@ def _editor_key(report_index: int) -> str:
 
 def _column_config(bundle: Bundle) -> dict[str, Any]:
     cc = st.column_config
-    factions = list(bundle.factions.factions)
+    factions = bundle.factions.factions
     return {
         "accept": cc.CheckboxColumn("accept", help="Write this change to the control log"),
         "reviewed": cc.CheckboxColumn("reviewed", help="I checked it against the quote and the source"),
         "place": cc.TextColumn("place", disabled=True),
-        "faction": cc.SelectboxColumn("faction", options=factions),
+        "faction": cc.SelectboxColumn("faction", options=list(factions),
+                                      format_func=lambda f: factions[f].name if f in factions else str(f)),
         "kind": cc.SelectboxColumn("kind", options=list(EVENT_KINDS), required=True),
         "date": cc.DateColumn("date", format="YYYY-MM-DD", required=True),
         "confidence": cc.SelectboxColumn("confidence", options=list(CONFIDENCES), required=True),
@@ -286,10 +287,14 @@ def main() -> None:
     st.title("Ingest a report")
     st.session_state.setdefault(GENERATION, 0)
     bundle = load_bundle()
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(md(flash))
+    # Kept until the next run of the engine: the editors remounting after a write cause one more rerun.
+    flash_slot = st.empty()
     sources, published, outlet, url, run = _inputs()
+    if run:
+        st.session_state.pop(FLASH, None)
+    flash = st.session_state.get(FLASH)
+    if flash:
+        flash_slot.success(md(flash))
     if run:
         if not sources:
             st.warning("Paste a report or upload at least one file first.")
@@ -303,7 +308,7 @@ def main() -> None:
     edited_by_report: list[list[dict[str, Any]]] = []
     for index, report in enumerate(reports):
         title = report.article.title if report.article and report.article.title else report.name
-        st.subheader(md(title), anchor=False)
+        st.subheader(md(shorten(title, 140)), anchor=False)
         edited_by_report.append(_show_report(index, report, bundle))
     for problem in st.session_state.get(WRITE_ERRORS, []):
         st.error(md(problem))
