@@ -556,3 +556,15 @@ def test_appended_items_follow_the_files_spacing(tmp_path: Path, text: str, gap:
     write(path, text)
     add_place(path, {"id": "c", "name": "C"}, validate=no_check)
     assert path.read_text(encoding="utf-8") == text + gap + "  - id: c\n    name: C\n"
+
+
+@pytest.mark.parametrize("name", ["places.yaml", "factions.yaml", "events.yaml"])
+def test_the_shipped_data_files_round_trip_byte_for_byte(tmp_path: Path, name: str) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "data" / name
+    copy = tmp_path / name
+    copy.write_bytes(shipped.read_bytes())
+    file = SafeYamlFile.open(copy)
+    file.save(no_check)
+    assert copy.read_bytes() == shipped.read_bytes()
+    # ruamel's own rendering matches too, so an edit changes only the edited lines (no normalising splice).
+    assert writer._dump(file.data) == file.text
