@@ -43,6 +43,9 @@ NE_STEM = "ne_10m_admin_0_countries_deu"
 REGION_A3 = ("SYR", "TUR", "LBN", "ISR", "PSX", "JOR", "IRQ", "CYP", "CYN", "SAU", "EGY", "IRN")
 SIMPLIFY_DEGREES = 0.005  # about 500 m: invisible at the zooms where places are readable
 BASEMAP_VERSION = "1"
+DATA_DIR = VENDOR_DIR / "data"
+DATA_URL = f"{VENDOR_URL}/data"
+KEEP_DATA_FILES = 32
 _LOCK = threading.Lock()
 
 
@@ -176,6 +179,21 @@ def ensure_assets(vendor_dir: Path = VENDOR_DIR) -> Path:
         _write_atomic(vendor_dir / BASEMAP_FILE, basemap)
         _write_atomic(stamp_file, stamp.encode())
     return vendor_dir
+
+
+def publish_data(data: bytes, folder: Path = DATA_DIR, url: str = DATA_URL) -> str:
+    """Serve ``data`` as a static, content-addressed JSON file and return its URL.
+
+    The browser fetches it once and caches it; a rerun only names it again. Old files are pruned.
+    """
+    name = f"{hashlib.sha256(data).hexdigest()[:24]}.json"
+    target = folder / name
+    if not target.is_file():
+        _write_atomic(target, data)
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in files[KEEP_DATA_FILES:]:
+            old.unlink(missing_ok=True)
+    return f"{url}/{name}"
 
 
 def asset_digest(vendor_dir: Path = VENDOR_DIR) -> str:

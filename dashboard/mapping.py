@@ -115,24 +115,27 @@ def place_geometry(places: Iterable[Place]) -> PlaceGeometry:
     )
 
 
+def geometry_json(geometry: PlaceGeometry) -> str:
+    """The places file cmap.js fetches once: positions, size classes and escaped names, in draw order."""
+    return script_json({"lat": geometry.lat, "lon": geometry.lon, "r": geometry.size, "n": geometry.names})
+
+
 class PlacesLayer(MacroElement):
-    """Creates every place marker once on a shared canvas, plus outlines, layer switcher and legend."""
+    """Creates the places layer (filled from a static file), outlines, layer switcher and legend."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        ConflictMap.init({{ this._parent.get_name() }}, {{ this.data }}, {{ this.options }});
+        ConflictMap.init({{ this._parent.get_name() }}, {{ this.options }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, geometry: PlaceGeometry, *, basemap: bool = True, osm: bool = True) -> None:
+    def __init__(self, places_url: str, *, basemap: bool = True, osm: bool = True) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "ConflictPlaces"
-        self.data = script_json({
-            "lat": geometry.lat, "lon": geometry.lon, "r": geometry.size, "n": geometry.names,
-        })
         self.options = script_json({
+            "places": places_url,
             "basemap": assets.BASEMAP_URL if basemap else None,
             "osm": OSM_TILES if osm else None,
             "osmAttribution": OSM_ATTRIBUTION,
@@ -143,14 +146,21 @@ class PlacesLayer(MacroElement):
 def build_base_map(
     geometry: PlaceGeometry,
     *,
+    places_url: str | None = None,
     basemap: bool = True,
     osm: bool = True,
     center: tuple[float, float] = SYRIA_CENTER,
     zoom: int = SYRIA_ZOOM,
 ) -> OfflineMap:
-    """Return the static base map: offline Leaflet, canvas, country outlines and every place drawn."""
+    """Return the static base map: offline Leaflet, canvas, country outlines and the places layer.
+
+    The places travel as a static file (published here unless ``places_url`` is given), so the map's
+    script is small and identical on every rerun.
+    """
+    if places_url is None:
+        places_url = assets.publish_data(geometry_json(geometry).encode())
     fmap = OfflineMap(location=center, zoom_start=zoom, prefer_canvas=True, control_scale=True, zoomSnap=0.25)
-    PlacesLayer(geometry, basemap=basemap, osm=osm).add_to(fmap)
+    PlacesLayer(places_url, basemap=basemap, osm=osm).add_to(fmap)
     return fmap
 
 

@@ -139,25 +139,29 @@ def open_map(browser: Any, server: Server, query: str = "") -> Session:
     return session
 
 
-def click_place(session: Session, index: int) -> None:
+def place_point(session: Session, index: int) -> tuple[float, float]:
+    """Page coordinates of a place's dot."""
     box = session.page.locator(FRAME).bounding_box()
     x, y = session.frame.evaluate(
-        """(i) => { const s = window.__cmap, m = s.markers[i];
-                    const p = s.map.latLngToContainerPoint(m.getLatLng());
-                    const r = s.map.getContainer().getBoundingClientRect();
-                    return [p.x + r.left, p.y + r.top]; }""", index)
-    session.page.mouse.click(box["x"] + x, box["y"] + y)
+        """(i) => { const p = ConflictMap.pointOf(i);
+                    const r = window.__cmap.map.getContainer().getBoundingClientRect();
+                    return [p[0] + r.left, p[1] + r.top]; }""", index)
+    return box["x"] + x, box["y"] + y
+
+
+def click_place(session: Session, index: int) -> None:
+    session.page.mouse.click(*place_point(session, index))
 
 
 def test_map_renders_offline_without_console_errors(browser: Any, basic_server: Server) -> None:
     session = open_map(browser, basic_server)
-    shown = session.frame.evaluate("window.__cmap.markers.filter(m => m._cm).length")
+    shown = session.frame.evaluate("ConflictMap.shown()")
     assert shown == 4
     legend = session.frame.evaluate("document.querySelector('.cmap-legend').textContent")
     assert legend.startswith("02 Dec 2024")
     # Something is really drawn: the places canvas has non-transparent pixels.
     painted = session.frame.evaluate(
-        """() => { const c = window.__cmap.renderer._container, d = c.getContext('2d')
+        """() => { const c = window.__cmap.layer._canvas, d = c.getContext('2d')
                    .getImageData(0, 0, c.width, c.height).data;
                    let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }""")
     assert painted > 50
@@ -199,19 +203,24 @@ def test_clicking_a_place_shows_its_history(browser: Any, basic_server: Server) 
 
 def test_hostile_data_runs_no_script(browser: Any, hostile_server: Server) -> None:
     session = open_map(browser, hostile_server)
-    assert session.frame.evaluate("window.__cmap.markers.filter(m => m._cm).length") == 4
-    tick = hostile_server.index_of("tick")
-    click_place(session, tick)
+    assert session.frame.evaluate("ConflictMap.shown()") == 4
+    # Hovering shows the name in the tooltip, as text.
+    x, y = place_point(session, hostile_server.index_of("script"))
+    tooltip = session.frame.locator(".leaflet-tooltip")
+    for attempt in range(20):
+        session.page.mouse.move(x + attempt % 2, y)
+        if tooltip.count():
+            break
+        session.page.wait_for_timeout(250)
+    assert "</script><script>window.__pwned=2</script>" in tooltip.text_content()
+    # Clicking shows names, quotes and outlets as text in the page.
+    click_place(session, hostile_server.index_of("tick"))
     session.page.get_by_text("${window.__pwned=7}", exact=False).wait_for(timeout=15_000)
-    # The tooltip shows the name as text.
-    box = session.page.locator(FRAME).bounding_box()
-    session.page.mouse.move(box["x"] + 5, box["y"] + 5)
+    outlet = session.page.get_by_text("<img src=x onerror=window.__pwned=5>", exact=False).first
+    outlet.wait_for(timeout=15_000)
     click_place(session, hostile_server.index_of("script"))
     heading = session.page.get_by_role("heading", name="</script><script>window.__pwned=2</script>")
     heading.wait_for(timeout=15_000)
-    tooltip = session.frame.evaluate(
-        "Array.from(document.querySelectorAll('.leaflet-tooltip')).map(t => t.textContent).join('|')")
-    assert "</script><script>window.__pwned=2</script>" in tooltip
     assert session.page.evaluate("window.__pwned") is None
     assert session.frame.evaluate("window.__pwned") is None
     assert session.dialogs == []

@@ -152,16 +152,39 @@ def test_base_map_loads_nothing_from_the_internet() -> None:
     assert mapping.OSM_TILES in page
 
 
-def test_base_map_embeds_hostile_names_only_escaped() -> None:
+def test_places_file_holds_hostile_names_only_escaped() -> None:
     hostile = [
         place("a", name="</script><script>window.__pwned=1</script>"),
         place("b", name="Tick`town ${window.__pwned=2}"),
         place("c", name="<img src=x onerror=window.__pwned=3>", name_ar="\u2028\\"),
     ]
-    page = mapping.build_base_map(mapping.place_geometry(hostile)).get_root().render()
-    assert "__pwned" in page  # the names are there ...
-    for raw in ("<script>window", "<img", "`town", "${window", "\u2028"):
-        assert raw not in page  # ... but only in escaped form
+    geometry = mapping.place_geometry(hostile)
+    text = mapping.geometry_json(geometry)
+    assert "__pwned" in text  # the names are there ...
+    for raw in ("<script", "<img", "`", "${", "\u2028"):
+        assert raw not in text  # ... but only in escaped form
+    assert json.loads(text)["n"] == list(geometry.names)
+    page = mapping.build_base_map(geometry).get_root().render()
+    assert "__pwned" not in page  # the page itself only names the file
+
+
+def test_base_map_script_is_small_and_names_its_places_file() -> None:
+    places = [place(f"p{i}", lat=32 + i / 100, lon=36 + i / 100) for i in range(2000)]
+    geometry = mapping.place_geometry(places)
+    page = mapping.build_base_map(geometry).get_root().render()
+    url = assets.publish_data(mapping.geometry_json(geometry).encode())
+    assert url in page
+    assert url.startswith("/app/static/vendor/data/")
+    assert (assets.DATA_DIR / url.rsplit("/", 1)[1]).read_text() == mapping.geometry_json(geometry)
+    assert len(page) < 20_000  # independent of the number of places
+
+
+def test_publish_data_is_content_addressed_and_pruned(tmp_path: Path) -> None:
+    first = assets.publish_data(b'{"a":1}', tmp_path, "/x")
+    assert first == assets.publish_data(b'{"a":1}', tmp_path, "/x")
+    for i in range(assets.KEEP_DATA_FILES + 5):
+        assets.publish_data(f'{{"n":{i}}}'.encode(), tmp_path, "/x")
+    assert len(list(tmp_path.glob("*.json"))) == assets.KEEP_DATA_FILES
 
 
 def test_base_map_is_identical_for_identical_places() -> None:

@@ -1,8 +1,11 @@
-/* Conflict map places layer: draws every place once on one canvas and recolours it in place.
+/* Conflict map places layer: every place drawn by one Leaflet layer on one canvas, recoloured in place.
  *
- * Python sends the geometry once (ConflictMap.init) and, on every rerun, only a short status payload
- * (ConflictMap.apply): one code per place pointing into a small style table. Every string that reaches
- * innerHTML here was escaped by dashboard/safe_html.escape on the Python side; colours are checked below.
+ * The base map creates the layer (ConflictMap.init) and the layer fetches the places once from a static,
+ * content-addressed JSON file. On every rerun Python sends only a short status payload
+ * (ConflictMap.apply): one code per place pointing into a small style table. One layer instead of one
+ * Leaflet object per place keeps 10,000 places cheap to create, redraw and hit-test.
+ * Every string that reaches innerHTML here was escaped by dashboard/safe_html.escape on the Python side;
+ * colours are checked below.
  */
 (function () {
   "use strict";
@@ -11,6 +14,7 @@
   var RADII = [7, 5, 3.5, 3, 4];  // city, town, village, neighbourhood, other
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   var COLOUR = /^#[0-9a-fA-F]{6}$/;
+  var HIT_SLOP = 3;  // pixels around a dot that still count as pointing at it
   var patterns = {};
 
   function colour(value) {
@@ -38,17 +42,16 @@
     return patterns[key];
   }
 
-  function draw(ctx, p, r, style, selected) {
+  function drawPlace(ctx, x, y, r, style, selected) {
     var type = style[0], a = colour(style[1]), b = colour(style[2] || style[1]), c = style[3];
     ctx.setLineDash([]);
-    ctx.globalAlpha = 1;
     if (type === MIXED) {
       // Split disc: one slice per holder.
       var cols = c ? [a, b, colour(c)] : [a, b];
       for (var i = 0; i < cols.length; i++) {
         ctx.beginPath();
-        ctx.moveTo(p.x, p.y);
-        ctx.arc(p.x, p.y, r, -Math.PI / 2 + (2 * Math.PI * i) / cols.length,
+        ctx.moveTo(x, y);
+        ctx.arc(x, y, r, -Math.PI / 2 + (2 * Math.PI * i) / cols.length,
                 -Math.PI / 2 + (2 * Math.PI * (i + 1)) / cols.length);
         ctx.closePath();
         ctx.fillStyle = cols[i];
@@ -56,7 +59,7 @@
       }
     } else {
       ctx.beginPath();
-      ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+      ctx.arc(x, y, r, 0, Math.PI * 2);
       if (type === CONTESTED) {
         ctx.fillStyle = hatch(ctx, a, b);
       } else if (type === UNKNOWN || type === ABANDONED) {
@@ -67,7 +70,7 @@
       ctx.fill();
     }
     ctx.beginPath();
-    ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+    ctx.arc(x, y, r, 0, Math.PI * 2);
     if (type === PARTIAL) {
       // Ring in the colour of the faction holding the smaller part.
       ctx.lineWidth = Math.max(2, r / 2.5);
@@ -80,7 +83,7 @@
     if (style[4]) {
       // Unreviewed machine extraction: a dashed outer ring.
       ctx.beginPath();
-      ctx.arc(p.x, p.y, r + 2.5, 0, Math.PI * 2);
+      ctx.arc(x, y, r + 2.5, 0, Math.PI * 2);
       ctx.setLineDash([2, 2]);
       ctx.lineWidth = 1.2;
       ctx.strokeStyle = "#000000";
@@ -89,7 +92,7 @@
     }
     if (selected) {
       ctx.beginPath();
-      ctx.arc(p.x, p.y, r + 5, 0, Math.PI * 2);
+      ctx.arc(x, y, r + 5, 0, Math.PI * 2);
       ctx.lineWidth = 3;
       ctx.strokeStyle = "#ffffff";
       ctx.stroke();
@@ -99,14 +102,136 @@
     }
   }
 
-  var PlaceMarker = L.CircleMarker.extend({
-    _updatePath: function () {
-      var renderer = this._renderer;
-      if (!renderer._drawing || this._empty() || !this._cm) { return; }
-      draw(renderer._ctx, this._point, this._radius, this._cm, this._cmSelected);
+  // One layer for all places. It is created synchronously with the map, so streamlit-folium registers
+  // its click handler on it; a click on a dot fires "click" on this layer with the dot's own position.
+  var PlacesLayer = L.Layer.extend({
+    options: { pane: "cmapPlaces" },
+
+    initialize: function () {
+      this._n = 0;
+      this._styles = [];      // per place: style row or null (hidden)
+      this._selected = -1;
+      this._xs = null;        // container pixel positions, refreshed on every view change
+      this._ys = null;
     },
-    _containsPoint: function (p) {
-      return !!this._cm && L.CircleMarker.prototype._containsPoint.call(this, p);
+
+    setData: function (data) {
+      this._data = data;
+      this._n = data.lat.length;
+      this._styles = new Array(this._n).fill(null);
+      this._reset();
+    },
+
+    onAdd: function (map) {
+      this._canvas = L.DomUtil.create("canvas", "cmap-places");
+      this._canvas.style.position = "absolute";
+      this._canvas.style.pointerEvents = "none";
+      this.getPane().appendChild(this._canvas);
+      this._cmTip = L.tooltip({ direction: "top", offset: [0, -6], opacity: 0.95 });
+      this._hover = -1;
+      map.on("moveend zoomend resize viewreset", this._reset, this);
+      map.on("zoomstart", this._hide, this);
+      map.on("mousemove", this._onMove, this);
+      map.on("mouseout", this._onOut, this);
+      map.on("click", this._onClick, this);
+      this._reset();
+    },
+
+    onRemove: function (map) {
+      map.off("moveend zoomend resize viewreset", this._reset, this);
+      map.off("zoomstart", this._hide, this);
+      map.off("mousemove", this._onMove, this);
+      map.off("mouseout", this._onOut, this);
+      map.off("click", this._onClick, this);
+      map.closeTooltip(this._cmTip);
+      L.DomUtil.remove(this._canvas);
+    },
+
+    _hide: function () {
+      if (this._canvas) { this._canvas.style.visibility = "hidden"; }
+    },
+
+    _reset: function () {
+      var map = this._map;
+      if (!map || !this._canvas) { return; }
+      var size = map.getSize(), ratio = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(this._canvas, map.containerPointToLayerPoint([0, 0]));
+      this._canvas.width = Math.round(size.x * ratio);
+      this._canvas.height = Math.round(size.y * ratio);
+      this._canvas.style.width = size.x + "px";
+      this._canvas.style.height = size.y + "px";
+      this._canvas.style.visibility = "visible";
+      this._ratio = ratio;
+      var n = this._n, data = this._data;
+      if (!data) { return; }
+      var xs = new Float32Array(n), ys = new Float32Array(n);
+      for (var i = 0; i < n; i++) {
+        var p = map.latLngToContainerPoint([data.lat[i], data.lon[i]]);
+        xs[i] = p.x;
+        ys[i] = p.y;
+      }
+      this._xs = xs;
+      this._ys = ys;
+      this.redraw();
+    },
+
+    redraw: function () {
+      if (!this._canvas || !this._xs) { return; }
+      var ctx = this._canvas.getContext("2d"), w = this._canvas.width, h = this._canvas.height;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
+      var xs = this._xs, ys = this._ys, r = this._data.r, styles = this._styles;
+      var maxX = w / this._ratio + 12, maxY = h / this._ratio + 12;
+      // Places come sorted small kinds first, so cities are painted last, on top.
+      for (var i = 0; i < this._n; i++) {
+        var style = styles[i];
+        if (!style || xs[i] < -12 || ys[i] < -12 || xs[i] > maxX || ys[i] > maxY) { continue; }
+        drawPlace(ctx, xs[i], ys[i], RADII[r[i]] || 4, style, i === this._selected);
+      }
+    },
+
+    // The topmost visible place under a container point, or -1.
+    placeAt: function (point) {
+      if (!this._xs) { return -1; }
+      var xs = this._xs, ys = this._ys, r = this._data.r, styles = this._styles;
+      for (var i = this._n - 1; i >= 0; i--) {
+        if (!styles[i]) { continue; }
+        var dx = xs[i] - point.x, dy = ys[i] - point.y, reach = (RADII[r[i]] || 4) + HIT_SLOP;
+        if (dx * dx + dy * dy <= reach * reach) { return i; }
+      }
+      return -1;
+    },
+
+    latLngOf: function (i) {
+      return L.latLng(this._data.lat[i], this._data.lon[i]);
+    },
+
+    _onMove: function (e) {
+      var i = this.placeAt(e.containerPoint);
+      if (i === this._hover) { return; }
+      this._hover = i;
+      this._map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+      if (i < 0) {
+        this._map.closeTooltip(this._cmTip);
+        return;
+      }
+      var style = this._styles[i], text = this._data.n[i];
+      if (style && style[5]) { text += "<br><span style='color:#555'>" + style[5] + "</span>"; }
+      this._cmTip.setLatLng(this.latLngOf(i)).setContent(text);
+      this._map.openTooltip(this._cmTip);
+    },
+
+    _onOut: function () {
+      this._hover = -1;
+      if (this._map) { this._map.closeTooltip(this._cmTip); }
+    },
+
+    _onClick: function (e) {
+      var i = this.placeAt(e.containerPoint);
+      if (i < 0) { return; }
+      // Report the place's own position, not the mouse's, so Python maps it back exactly.
+      this.fire("click", { latlng: this.latLngOf(i), containerPoint: e.containerPoint, index: i });
     }
   });
 
@@ -139,32 +264,12 @@
     state.legendDiv.innerHTML = rows.join("");
   }
 
-  function init(map, data, options) {
+  function init(map, options) {
     // Own panes: outlines under everything, places above other overlays, whatever order things load in.
     map.createPane("cmapBase").style.zIndex = 250;
     map.createPane("cmapPlaces").style.zIndex = 450;
-    var renderer = L.canvas({ padding: 0.3, pane: "cmapPlaces" });
-    var markers = new Array(data.lat.length);
-    var group = L.layerGroup();
-    var state = { map: map, renderer: renderer, markers: markers, selected: -1, applied: 0, drawnAt: null };
-    for (var i = 0; i < markers.length; i++) {
-      var m = new PlaceMarker([data.lat[i], data.lon[i]], {
-        renderer: renderer, radius: RADII[data.r[i]] || 4, bubblingMouseEvents: false
-      });
-      m._cmIndex = i;
-      m._cm = null;
-      m.bindTooltip(tooltipFor, { sticky: false, direction: "top", opacity: 0.95 });
-      // Report the place's own position on click (not the mouse's), so Python maps it back exactly.
-      m.on("click", function (e) { e.latlng = this.getLatLng(); });
-      group.addLayer(m);
-      markers[i] = m;
-    }
-    function tooltipFor(layer) {
-      var i = layer._cmIndex, style = layer._cm;
-      var text = data.n[i];
-      if (style && style[5]) { text += "<br><span style='color:#555'>" + style[5] + "</span>"; }
-      return text;
-    }
+    var layer = new PlacesLayer();
+    var state = { map: map, layer: layer, selected: -1, applied: 0, ready: false, pending: null };
     state.outlines = L.layerGroup();
     if (options.basemap) {
       fetch(options.basemap).then(function (r) { return r.json(); }).then(function (geo) {
@@ -188,51 +293,63 @@
         maxZoom: 18, attribution: options.osmAttribution || "", pane: "cmapBase"
       });
     }
-    overlays["Places"] = group;
+    overlays["Places"] = layer;
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     legendControl(state).addTo(map);
-    group.addTo(map);
-    state.group = group;
+    layer.addTo(map);
     if (options.fit) { map.fitBounds(options.fit, { animate: false }); }
+    fetch(options.places).then(function (r) { return r.json(); }).then(function (data) {
+      layer.setData(data);
+      state.ready = true;
+      if (state.pending) { apply(state, state.pending); }
+    });
     return state;
   }
 
   function apply(state, payload) {
-    var width = payload.w, codes = payload.c, styles = payload.s, markers = state.markers;
-    for (var i = 0; i < markers.length; i++) {
-      var code = codes.substr(i * width, width), index = 0, hidden = false;
-      for (var k = 0; k < code.length; k++) {
-        var v = ALPHABET.indexOf(code.charAt(k));
+    if (!state.ready) {
+      state.pending = payload;  // the places file is still loading; the latest payload wins
+      return;
+    }
+    state.pending = null;
+    var layer = state.layer, width = payload.w, codes = payload.c, styles = payload.s;
+    var out = layer._styles;
+    for (var i = 0; i < layer._n; i++) {
+      var index = 0, hidden = false;
+      for (var k = 0; k < width; k++) {
+        var v = ALPHABET.indexOf(codes.charAt(i * width + k));
         if (v < 0) { hidden = true; break; }
         index = index * ALPHABET.length + v;
       }
-      markers[i]._cm = hidden ? null : (styles[index] || null);
-      markers[i]._cmSelected = i === payload.sel;
+      out[i] = hidden ? null : (styles[index] || null);
     }
+    layer._selected = payload.sel;
     state.selected = payload.sel;
-    state.applied += 1;
-    state.lastPayload = payload;
     renderLegend(state, payload);
-    var renderer = state.renderer;
-    if (renderer._map) {
-      renderer._redrawBounds = null;
-      renderer._redraw();
-    }
+    layer.redraw();
+    state.applied += 1;
     state.drawnAt = Date.now();
   }
 
   window.ConflictMap = {
-    init: function (map, data, options) {
-      window.__cmap = init(map, data, options);
+    init: function (map, options) {
+      window.__cmap = init(map, options);
       return window.__cmap;
     },
     apply: function (payload) {
       if (window.__cmap) { apply(window.__cmap, payload); }
     },
-    // For tests and the benchmark: the style drawn for a place index, or null when hidden.
+    // For tests and the benchmark: the style drawn for a place index (null when hidden), its position,
+    // and how many places are drawn.
     styleOf: function (i) {
-      var m = window.__cmap && window.__cmap.markers[i];
-      return m ? m._cm : null;
+      return window.__cmap ? window.__cmap.layer._styles[i] || null : null;
+    },
+    pointOf: function (i) {
+      var layer = window.__cmap.layer;
+      return [layer._xs[i], layer._ys[i]];
+    },
+    shown: function () {
+      return window.__cmap ? window.__cmap.layer._styles.filter(function (s) { return s; }).length : 0;
     }
   };
 }());
