@@ -68,7 +68,9 @@ _ENTER = (
     r"marched|march|marching|advanced|advance|advancing)\s+into"
 )
 _WITHDRAW = (
-    r"(?:withdrew|withdrawn|withdraw|withdraws|withdrawing|retreated|retreat|retreats|retreating)\s+from|"
+    r"(?:withdrew|withdrawn|withdraw|withdraws|withdrawing|retreated|retreat|retreats|retreating)\s+"
+    r"(?:(?:its|their|his|the|all|some|most|of|remaining|last|troops|forces|fighters|units|soldiers|"
+    r"personnel|men)\s+){0,3}from|"
     r"(?:pulled|pull|pulls|pulling)\s+out\s+of|(?:pulled|pull|pulls|pulling)\s+back\s+from|"
     r"abandoned|abandon|abandons|abandoning|left"
 )
@@ -78,7 +80,9 @@ _DROVE = r"(?:drove|drive|driven|drives|driving|pushed|forced|force|forcing|kick
 _PASSIVE = (
     r"(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?(?:captured|seized|taken|overrun|recaptured|retaken|"
     r"stormed|liberated)|"
-    r"fell|falls|fallen|falling|came\s+under|come\s+under|comes\s+under|coming\s+under"
+    r"fell|falls|fallen|falling|came\s+under|come\s+under|comes\s+under|coming\s+under|"
+    r"(?:is|are|was|were)\s+now\s+(?:in\s+the\s+hands\s+of|under\s+the\s+control\s+of|controlled\s+by|"
+    r"held\s+by|in\s+the\s+grip\s+of)"
 )
 _PASSIVE_LOST = r"(?:be|is|was|been|are|were)\s+lost\s+(?:for|to)"
 _VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -135,6 +139,10 @@ _LOCATIVE_RE = re.compile(
     r"into|within|via|through|past|behind|against|by|off|north|south|east|west|northeast|northwest|"
     r"southeast|southwest|northeastern|northwestern|southeastern|southwestern|km|kilometres|kilometers|miles|road|highway|motorway|border|bordering|overlooking|"
     r"halfway|countryside|province|provinces|governorate)\b",
+    re.IGNORECASE,
+)
+_CONTAINER_RE = re.compile(
+    r"(?:'s)?\s+(?:districts?|neighbou?rhoods?|quarters?|suburbs?|outskirts|countryside|areas?)\b",
     re.IGNORECASE,
 )
 _LIST_CUT_RE = re.compile(r"\b(?:including|such\s+as|among\s+them|among\s+which|notably|namely)\b",
@@ -223,6 +231,7 @@ _SentenceParts = tuple[int, int, list[Mention], list[Hit], list["Verb"]]
 # (place, faction after the event, kind, previous holder)
 _Found = tuple[str, str | None, str, str | None]
 _BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
+_IT_RE = re.compile(r"\s+it\b(?!\s+(?:was|is|had|has|would|will|said))", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -449,6 +458,11 @@ class Extractor:
             loser = self._holder(victims[0], sent) if victims else None
             obj_start = out_of.end()
         objects = _objects(text, obj_start, hi, sent.mentions, self.gazetteer)
+        if not objects and _IT_RE.match(text, obj_start):
+            # "pulled out of Mayadin ... and handed it over": "it" is the place named just before
+            earlier = [m for m in sent.mentions if m.end <= verb.start
+                       and _place_kind(self.gazetteer, m.place) not in AREA_KINDS]
+            objects = earlier[-1:]
         if not objects:
             return []
         out: list[_Found] = []
@@ -465,6 +479,8 @@ class Extractor:
                     out.append((m.place, None, "withdrew", actor))
                 continue
             kind = _kind_for(text, verb, m, sent.start, sent.end)
+            if kind == "captured_partial" and m.kind in ("neighbourhood", "facility"):
+                kind = "captured"  # "the districts of Sheikh Maqsoud" are the whole of that place
             out.append((m.place, actor, kind, previous if previous != actor else None))
         return out
 
@@ -504,8 +520,11 @@ class Extractor:
             if winner is None or winner == loser:
                 return []
             return [(place.place, winner, "captured", loser)]
-        words = ("by",) if low.split()[0] in _BE else ("to", "of", "by")
-        winner = self._faction_after(sent, verb.end, hi, words)
+        if low.endswith((" of", " by")):  # "is now in the hands of X": the side comes right after
+            winner = self._faction_after(sent, verb.end - 3, hi, (low[-2:],))
+        else:
+            words = ("by",) if low.split()[0] in _BE else ("to", "of", "by")
+            winner = self._faction_after(sent, verb.end, hi, words)
         if winner is None:
             return []
         return [(place.place, winner, "captured", None)]
@@ -555,8 +574,8 @@ def _objects(
             cursor = m.end
             continue
         partner = False
-        if _place_kind(gazetteer, m.place) in AREA_KINDS:
-            continue
+        if _place_kind(gazetteer, m.place) in AREA_KINDS or _CONTAINER_RE.match(text, m.end):
+            continue  # an area, or the city around the places meant ("the Aleppo districts of X")
         out.append(m)
         cursor = m.end
     return out

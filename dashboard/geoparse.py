@@ -36,7 +36,10 @@ FOREIGN_PLACES: tuple[str, ...] = (
 )
 # Rebels a report does not name go to this faction; extraction may resolve them to the article's coalition.
 GENERIC_FACTION = "opposition"
-GENERIC_ACTORS: tuple[str, ...] = ("fighters", "rebel fighters", "insurgent fighters")
+GENERIC_ACTORS: tuple[str, ...] = (
+    "fighters", "rebel fighters", "insurgent fighters", "armed groups", "armed factions", "local factions",
+    "local fighters", "factions", "allied factions", "rebel factions",
+)
 # Single words that are also names, titles or common words; on their own they never make a mention.
 _STOP_WORDS = (
     "al el bab tal tell tall abu umm ain ras deir kafr khan beit jabal jebel sheikh sayyida the new old "
@@ -364,7 +367,7 @@ class Geoparser:
         if after in _METONYM_NOUNS and nxt == " " and not _possessive_place(toks, h):
             return "skip"
         if nxt == " " and self._is_capital_like(h) and not _possessive_place(toks, h) \
-                and before not in _LOCATING:
+                and _governing_word(toks, h.first_tok) not in _LOCATING:
             verb = after
             if after in _AUXILIARIES:
                 verb = _word_after(toks, folded, h.last_tok + 1)
@@ -516,6 +519,16 @@ def _sq_distance(place: Place, at: tuple[float, float]) -> float:
     """Squared equirectangular distance in degrees (enough to rank nearby candidates)."""
     lat, lon = place.lat or 0.0, place.lon or 0.0
     return (lat - at[0]) ** 2 + ((lon - at[1]) * 0.8) ** 2
+
+
+def _governing_word(toks: list[tuple[str, int, int]], i: int) -> str:
+    """The word before a name, looking back past a coordination ("residents of Latakia and Tartus")."""
+    j = i - 1
+    steps = 0
+    while j >= 0 and steps < 4 and (toks[j][0] in ("and", "or") or toks[j][0][:1].isupper()):
+        j -= 1
+        steps += 1
+    return toks[j][0].lower() if j >= 0 and steps < 4 else ""
 
 
 def _is_cue(toks: list[tuple[str, int, int]], i: int) -> bool:

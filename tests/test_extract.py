@@ -75,6 +75,15 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
         # pronoun subjects
         ("Turkish-backed factions attacked Kurdish fighters on Sunday, and the Observatory said they seized "
          "Tal Rifaat.", [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # state changes, pronoun objects, withdrawal with an object, the city around the places meant
+        ("The town of Saraqib is now in the hands of HTS, the monitor said.",
+         [("saraqib", "hts", "captured", MONDAY)]),
+        ("The SDF pulled out of Manbij on Sunday and handed it over to the SNA.",
+         [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        ("The army withdrew its troops from Rastan on Sunday.",
+         [("rastan", None, "withdrew", D(2024, 12, 1))]),
+        ("HTS seized the Aleppo districts of New Aleppo on Sunday.",
+         [("new-aleppo", "hts", "captured", D(2024, 12, 1))]),
         # places that only locate the captured one are not captured
         ("HTS captured Saraqib, near Idlib, and Rastan north of Homs on Friday.",
          [("saraqib", "hts", "captured", D(2024, 11, 29)), ("rastan", "hts", "captured", D(2024, 11, 29))]),
@@ -133,6 +142,7 @@ def test_no_change_is_extracted(text: str, gazetteer: Gazetteer, factions: Facti
         # ...else the generic opposition
         ("Rebels captured Saraqib on Friday.", "opposition"),
         ("Anti-regime groups seized Saraqib on Friday.", "opposition"),
+        ("The SNA took al-Bab on Sunday. Armed groups then seized Manbij on Sunday.", "sna"),
         # a named faction is never overridden
         ("HTS launched an offensive on Wednesday. The Free Syrian Army seized Saraqib on Friday.",
          "opposition"),

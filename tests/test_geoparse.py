@@ -64,6 +64,7 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         ("Damascus-backed forces advanced.", []),
         ("The embassy in Damascus said it was closing.", [("Damascus", "damascus")]),
         ("Crowds gathered in Damascus.", [("Damascus", "damascus")]),
+        ("Residents of Hama and Homs said the streets were calm.", [("Hama", "hama"), ("Homs", "homs")]),
         # faction names that contain a place
         ("The Deir ez-Zor Military Council said it held the bridge.", []),
         ("The Manbij Military Council withdrew from Manbij.", [("Manbij", "manbij")]),
