@@ -138,6 +138,8 @@ class _Context:
             self.faction_ids = list(factions)
         self.faction_set = set(self.faction_ids) if self.faction_ids is not None else None
         self.today = today
+        # A report dated in Damascus can be a day ahead of this machine's calendar; later is an error.
+        self.latest = today + dt.timedelta(days=1)
         self._date_cache: dict[str, dt.date] = {}
         self.errors: list[DataError] = []
         self.warnings: list[DataError] = []
@@ -213,7 +215,7 @@ class _Context:
                 cached = dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 return None
-            if cached > self.today:
+            if cached > self.latest:
                 return None
             self._date_cache[value] = cached
         return cached
@@ -341,7 +343,7 @@ class _Context:
 
     def _date(self, node: Node, label: str) -> dt.date:
         value = as_date(node, self.file, label)
-        if value > self.today:
+        if value > self.latest:
             raise DataError(f"{label} {value} is in the future (today is {self.today})",
                             self.file, node.line, node.col)
         return value

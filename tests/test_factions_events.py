@@ -147,6 +147,12 @@ def test_a_bad_event_is_reported_at_its_field(entry: str, message: str) -> None:
     assert events == []
 
 
+def test_a_date_one_day_ahead_is_allowed_for_time_zones() -> None:
+    events, errors, _ = _events(_event(date="2026-11-26", source="{outlet: AFP, published: 2026-11-26}"))
+    assert errors == []
+    assert events[0].date == dt.date(2026, 11, 26)
+
+
 def test_a_duplicate_event_is_refused_with_the_first_line() -> None:
     events, errors, _ = _events(_event(), _event(source="{outlet: afp}"), _event(source="{outlet: SOHR}"))
     assert errors == ["data/events.yaml:7:5: duplicate event: aleppo 2024-11-30 captured hts from afp is "
