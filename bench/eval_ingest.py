@@ -159,9 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     factions = load_factions(folder / "factions.yaml")
     labels = yaml.safe_load((DEVSET / "labels.yaml").read_text(encoding="utf-8"))
     extra = labels.get("extra_places", {})
-    dev, seed, held = Tally(), Tally(), Tally()
+    dev, seed, held, unseen = Tally(), Tally(), Tally(), Tally()
     for name, label in labels.get("holdout", {}).items():
         held.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
+    for name, label in labels.get("unseen", {}).items():
+        unseen.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels["reports"].items():
         if "external" in label:
             path = (ROOT / label["external"]).resolve()
@@ -176,10 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     if held.m_gold:
         report(f"second set ({len(labels['holdout'])} reports; first run was P/R 0.80/0.57 on changes, "
                "see labels.yaml)", held)
+    if unseen.m_gold:
+        report(f"third set ({len(labels['unseen'])} reports, never used to change a rule)", unseen)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for line in dev.notes + held.notes + seed.notes:
+        for line in dev.notes + held.notes + unseen.notes + seed.notes:
             print("  -", line)
     return 0
 
