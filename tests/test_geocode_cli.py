@@ -86,11 +86,70 @@ def test_text_output_lists_candidates_and_says_what_was_not_found(capsys: pytest
     )
 
 
-def test_offline_geonames_finds_what_the_gazetteer_lacks(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "Judaydat Yabus", "--json", "--data", str(SHIPPED))
+SMALL = """\
+# A small gazetteer: one placed town, one town still waiting for coordinates.
+places:
+  - id: idlib-governorate
+    name: Idlib Governorate
+    kind: governorate
+    lat: 35.8
+    lon: 36.6
+
+  - id: sarmada
+    name: Sarmada
+    kind: town
+    admin1: idlib-governorate
+    lat: null
+    lon: null
+    coords_source: manual
+    note: Coordinates still to be found.
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A data folder whose gazetteer lacks most places and has one without coordinates."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "places.yaml").write_text(SMALL, encoding="utf-8")
+    return folder
+
+
+def test_offline_geonames_finds_what_the_gazetteer_lacks(
+    capsys: pytest.CaptureFixture[str], small: Path
+) -> None:
+    code, out, _ = run(capsys, "Tell Refaat", "--json", "--data", str(small))
     assert code == 0
     first = json.loads(out)[0]["candidates"][0]
-    assert (first["source"], first["place"], first["geonames"]) == ("geonames", None, 168886)
+    assert (first["name"], first["source"], first["place"], first["geonames"]) == (
+        "Tall Rif‘at",
+        "geonames",
+        None,
+        163476,
+    )
+
+
+def test_add_from_offline_geonames_records_its_id_and_population(
+    capsys: pytest.CaptureFixture[str], small: Path
+) -> None:
+    code, _, err = run(capsys, "Tell Refaat", "--add", "--data", str(small))
+    assert (code, err) == (0, "")
+    assert (small / "places.yaml").read_text(encoding="utf-8") == SMALL + (
+        "\n"
+        "  - id: tall-rifat\n"
+        "    name: Tall Rif‘at\n"
+        "    name_ar: تل رفعت\n"
+        "    aliases: [Tell Refaat]\n"
+        "    kind: town\n"  # no admin1: this gazetteer has no Aleppo governorate to point at
+        "    lat: 36.47229\n"
+        "    lon: 37.09471\n"
+        "    population: 25658\n"
+        "    geonames: 163476\n"
+        "    coords_source: geonames\n"
+        "    reviewed: false\n"
+        f"    note: Added by conflict-map geocode --add on {dt.date.today().isoformat()} from geonames "
+        "for the query 'Tell Refaat'; check the coordinates and the kind.\n"
+    )
 
 
 def test_online_without_a_user_agent_is_refused(
@@ -187,22 +246,26 @@ def test_ambiguous_answers_are_never_written_without_a_choice(
 
 
 def test_a_known_place_without_coordinates_gets_them_from_the_service(
-    capsys: pytest.CaptureFixture[str], stub: NominatimStub, data: Path
+    capsys: pytest.CaptureFixture[str], stub: NominatimStub, small: Path
 ) -> None:
     stub.answers["Sarmada"] = found(
         place("Sarmada", 36.1789, 36.7223, kind="town", state="Idlib Governorate")
     )
-    code, out, err = run(capsys, "Sarmada", "--add", *online_args(stub, data))
+    code, out, err = run(capsys, "Sarmada", *online_args(stub, small))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Sarmada: found",
+        "  1. Sarmada (sarmada), town, no coordinates yet [gazetteer]",
+        "  2. Sarmada (not in the gazetteer), town, 36.17890, 36.72230 [nominatim]; "
+        "Sarmada, Idlib Governorate, Syria",
+    ]
+    code, out, err = run(capsys, "Sarmada", "--add", *online_args(stub, small))
     assert (code, err) == (0, "")
     assert "sarmada: coordinates 36.1789, 36.7223 from nominatim saved to" in out
-    [entry] = [
-        e
-        for e in (data / "places.yaml").read_text(encoding="utf-8").split("\n  - ")
-        if e.startswith("id: sarmada\n")
-    ]
-    assert "    lat: 36.1789\n    lon: 36.7223\n" in entry
-    assert "    coords_source: nominatim\n" in entry
-    assert "    reviewed: false" in entry
+    assert (small / "places.yaml").read_text(encoding="utf-8") == SMALL.replace(
+        "    lat: null\n    lon: null\n    coords_source: manual\n",
+        "    lat: 36.1789\n    lon: 36.7223\n    coords_source: nominatim\n    reviewed: false\n",
+    )
 
 
 def test_add_for_a_place_already_in_the_gazetteer_writes_nothing(
