@@ -26,6 +26,12 @@ _COORDS_SOURCES = {"geonames": "geonames", "nominatim": "nominatim"}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the geocode options."""
+    parser.epilog = (
+        "Online lookups need a user agent that names you: --user-agent, CONFLICT_MAP_USER_AGENT, or "
+        "user_agent under [geocode] in ~/.config/conflict-map/config.toml (CONFLICT_MAP_CONFIG names another "
+        "file; it may also set geocoder, url, timeout and cache_dir). At most one request per second is "
+        "sent; answers, including 'not found', are cached in DATA/.geocode-cache and never asked twice."
+    )
     parser.add_argument("names", nargs="+", metavar="NAME", help="place names to resolve")
     parser.add_argument("--json", action="store_true", help="print a JSON list of {query, candidates}")
     parser.add_argument("--online", action="store_true",
@@ -39,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="S",
                         help="seconds one online request may take in total (default 8, at most 10)")
     parser.add_argument("--add", action="store_true",
-                        help="add the found place to the gazetteer (reviewed: false) if it is not there yet")
+                        help="add the found place to the gazetteer (reviewed: false), or give a gazetteer "
+                        "place without coordinates the ones found")
     parser.add_argument("--pick", type=int, metavar="N",
                         help="with --add: which candidate to add (1 = first)")
     parser.add_argument("--data", metavar="DIR", help="data folder (default: CONFLICT_MAP_DATA or data/)")

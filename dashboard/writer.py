@@ -28,7 +28,7 @@ from dashboard.errors import DataError, DataErrors, WriteConflictError
 BOM: Final = "\ufeff"
 BACKUP_DIR: Final = ".backups"
 BACKUPS_KEPT: Final = 20
-LOCK_TIMEOUT_S: Final = 10.0
+LOCK_TIMEOUT_S = 10.0  # how long a writer waits for another one; tests shorten it
 # Temp files start with ".tmp-" so .gitignore hides them and a crashed writer's leftovers are easy to find.
 TMP_PREFIX: Final = ".tmp-"
 MISSING: Final = "missing"
