@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         report(f"second set ({len(labels['holdout'])} reports; first run was P/R 0.80/0.57 on changes, "
                "see labels.yaml)", held)
     if unseen.m_gold:
-        report(f"third set ({len(labels['unseen'])} reports, never used to change a rule)", unseen)
+        report(f"third set ({len(labels['unseen'])} reports; first run was P/R 0.63/0.42 on changes, "
+               "see labels.yaml)", unseen)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:

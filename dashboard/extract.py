@@ -37,7 +37,7 @@ COALITIONS: tuple[str, ...] = ("hts", "sna", "southern")
 # Foreign patrons and the ground-holding side their "-backed" clients belong to on this map.
 PATRON_CLIENT: dict[str, str] = {"turkey": "sna", "us": "sdf", "russia": "government", "iran": "government"}
 # Places that are areas, not settlements: control changes are tracked for towns, not whole provinces.
-AREA_KINDS = frozenset({"governorate", "district", "region"})
+AREA_KINDS = frozenset({"governorate", "district"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,10 @@ _V = r"(?:{})"
 _CAPTURE = (
     r"captured|capture|captures|capturing|seized|seize|seizes|seizing|overran|overrun|overruns|overrunning|"
     r"recaptured|recapture|recaptures|recapturing|retook|retake|retaken|retakes|retaking|regained|regain|"
-    r"liberated|liberate|liberating|won\s+back|win\s+back|"
+    r"liberated|liberate|liberating|won\s+back|win\s+back|secured|secure|secures|securing|conquered|"
+    r"conquer|conquering|occupied|occupy|occupying|"
+    r"(?:announced|announces|declared|declares|claimed|claims|celebrated|hailed|confirmed)\s+(?:the\s+)?"
+    r"[\"“']?(?:capture|conquest|fall|liberation|takeover|seizure)[\"”']?\s+of|"
     r"(?:took|take|taken|takes|taking|seized|seize|seizing|gained|gain|wrested|wrest|assumed|assume)\s+"
     r"(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+(?:of|over)|"
     r"(?:took|take|taken|takes|taking)\s+over|"
@@ -72,14 +75,16 @@ _WITHDRAW = (
     r"(?:(?:its|their|his|the|all|some|most|of|remaining|last|troops|forces|fighters|units|soldiers|"
     r"personnel|men)\s+){0,3}from|"
     r"(?:pulled|pull|pulls|pulling)\s+out\s+of|(?:pulled|pull|pulls|pulling)\s+back\s+from|"
-    r"abandoned|abandon|abandons|abandoning|left"
+    r"abandoned|abandon|abandons|abandoning|left|"
+    r"(?:redeployed|redeploy|redeploying|repositioned|reposition|repositioning)\s+(?:(?:its|their|the|all|"
+    r"some)\s+)?(?:forces|troops|units|soldiers|fighters)?\s*(?:outside|out\s+of|away\s+from)"
 )
 _LOST = r"lost|lose|loses|losing"
 _HANDED = r"(?:handed|hand|hands|handing|surrendered|surrender|ceded|cede)(?:\s+over)?"
 _DROVE = r"(?:drove|drive|driven|drives|driving|pushed|forced|force|forcing|kicked)"
 _PASSIVE = (
     r"(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?(?:captured|seized|taken|overrun|recaptured|retaken|"
-    r"stormed|liberated)|"
+    r"stormed|liberated|secured|handed(?:\s+over)?\s+to|surrendered\s+to|ceded\s+to)|"
     r"fell|falls|fallen|falling|came\s+under|come\s+under|comes\s+under|coming\s+under|"
     r"(?:is|are|was|were)\s+now\s+(?:in\s+the\s+hands\s+of|under\s+the\s+control\s+of|controlled\s+by|"
     r"held\s+by|in\s+the\s+grip\s+of)"
@@ -105,12 +110,15 @@ _FIRST_WORDS: dict[str, str] = {
     "captured": "captured capture captures capturing seized seize seizes seizing overran overrun overruns "
                 "overrunning recaptured recapture recaptures recapturing retook retake retaken retakes "
                 "retaking regained regain liberated liberate liberating won win took take taken takes "
-                "taking gained gain wrested wrest assumed assume",
+                "taking gained gain wrested wrest assumed assume secured secure secures securing conquered "
+                "conquer conquering occupied occupy occupying announced announces declared declares claimed "
+                "claims celebrated hailed confirmed",
     "entered": "entered enter enters entering stormed storm storming broke break pushed push pushing moved "
                "move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
                "advance advancing",
     "withdrew": "withdrew withdrawn withdraw withdraws withdrawing retreated retreat retreats retreating "
-                "pulled pull pulls pulling abandoned abandon abandons abandoning left",
+                "pulled pull pulls pulling abandoned abandon abandons abandoning left redeployed redeploy "
+                "redeploying repositioned reposition repositioning",
     "lost": "lost lose loses losing",
 }
 _KINDS_BY_WORD: dict[str, tuple[str, ...]] = {}
@@ -231,7 +239,16 @@ _SentenceParts = tuple[int, int, list[Mention], list[Hit], list["Verb"]]
 # (place, faction after the event, kind, previous holder)
 _Found = tuple[str, str | None, str, str | None]
 _BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
-_IT_RE = re.compile(r"\s+it\b(?!\s+(?:was|is|had|has|would|will|said))", re.IGNORECASE)
+_IT_RE = re.compile(
+    r"\s+(?:it|the\s+(?:city|town|village|area|base|airport|crossing))\b"
+    r"(?!'s|\u2019s|\s+(?:was|is|had|has|would|will|said))",
+    re.IGNORECASE,
+)
+_LOCATIVE_BEFORE_RE = re.compile(
+    r"\b(?:near|(?:north|south|east|west|northeast|northwest|southeast|southwest)\s+of|outside|between|"
+    r"towards?|around|beyond)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -459,9 +476,10 @@ class Extractor:
             obj_start = out_of.end()
         objects = _objects(text, obj_start, hi, sent.mentions, self.gazetteer)
         if not objects and _IT_RE.match(text, obj_start):
-            # "pulled out of Mayadin ... and handed it over": "it" is the place named just before
+            # "handed it over", "handed the city to": the place named just before, not a locative one
             earlier = [m for m in sent.mentions if m.end <= verb.start
-                       and _place_kind(self.gazetteer, m.place) not in AREA_KINDS]
+                       and _place_kind(self.gazetteer, m.place) not in AREA_KINDS
+                       and not _LOCATIVE_BEFORE_RE.search(text[max(sent.start, m.start - 25): m.start])]
             objects = earlier[-1:]
         if not objects:
             return []
@@ -520,7 +538,7 @@ class Extractor:
             if winner is None or winner == loser:
                 return []
             return [(place.place, winner, "captured", loser)]
-        if low.endswith((" of", " by")):  # "is now in the hands of X": the side comes right after
+        if low.endswith((" of", " by", " to")):  # "is now in the hands of X", "been handed to X"
             winner = self._faction_after(sent, verb.end - 3, hi, (low[-2:],))
         else:
             words = ("by",) if low.split()[0] in _BE else ("to", "of", "by")
@@ -603,11 +621,8 @@ def _pick_date(dates: list[DateMatch], verb: Verb, lo: int, hi: int) -> DateMatc
     after = [d for d in inside if d.start >= verb.end]
     before = [d for d in inside if d.end <= verb.start]
     for group in (after, before):
-        fresh = [d for d in group if not d.history]
-        if fresh:
-            return min(fresh, key=lambda d: abs(d.start - verb.end))
-    if inside:
-        return inside[0]  # only history in this stretch
+        if group:  # the nearest date after the verb is its own, history ("in 2016") included
+            return min(group, key=lambda d: abs(d.start - verb.end))
     fresh = [d for d in dates if not d.history]
     return fresh[0] if fresh else None
 
@@ -645,6 +660,13 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
     for group in by_place.values():
         dated = [p for p in group if p.date_match is not None and p.date_match.date is not None]
         pool = dated or group
+        if dated and all(p.kind == "withdrew" for p in dated):
+            # "The army said on Thursday it had left Hama ... HTS announced the conquest of Hama":
+            # an undated capture of a place the report dates the loss of is the same event.
+            taker = next((p for p in group if p.faction is not None and p not in dated), None)
+            if taker is not None:
+                taker.date_match = dated[0].date_match
+                pool = [taker, *dated]
         withdrawals = [p for p in pool if p.kind == "withdrew"]
         takers = [p for p in pool if p.faction is not None]
         final: list[_Proposal] = []
