@@ -652,3 +652,30 @@ def test_ingest_on_a_copy_of_the_shipped_data(tmp_path: Path, monkeypatch: pytes
     assert after.startswith(before)
     assert "    source: {outlet: Test Wire, published: 2024-12-06, url: null, article: null}\n" in after
     assert (ROOT / "data" / "events.yaml").read_text(encoding="utf-8") == before  # shipped data untouched
+
+
+def test_unknown_name_goes_to_the_gazetteer_page_for_geocoding(data: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/ingest_page.py").run()
+    report = "# published: 2024-12-02\nFighting went on near Atshan, a monitor said.\n"
+    at.text_area(key="ing_text").input(report)
+    at.button(key="ing_run").click().run()
+    at.button(key="ing_geocode_0_0").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Gazetteer"]
+    assert at.selectbox(key="gaz_geo_target").value == gp.NEW_PLACE
+    assert at.text_input(key="gaz_geo_name").value == "Atshan"
+
+
+def test_gazetteer_save_warns_about_likely_swapped_coordinates(data: Path) -> None:
+    places = data / "places.yaml"
+    at = page("gazetteer")
+    edit_cells(at, {"saraqib": {"lat": 40.1, "lon": 35.86447}})
+    at.run()
+    at.button(key="gaz_save").click().run()
+    assert not at.exception
+    assert "    lat: 40.1\n    lon: 35.86447\n" in places.read_text(encoding="utf-8")
+    assert [w.value for w in at.warning] == [md(
+        f"{places}:48:10: warning: place 'saraqib' at 40.1, 35.8645 is outside the Syria region "
+        "(31.8..37.9 N, 35.2..42.9 E) (lat and lon swapped?)"
+    )]

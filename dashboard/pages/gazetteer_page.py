@@ -45,6 +45,7 @@ OTHER_ERRORS = "gaz_other_errors"
 CONFLICT = "gaz_conflict"
 FLASH = "gaz_flash"
 GEO_RESULT = "gaz_geo_result"
+SAVE_WARNINGS = "gaz_save_warnings"
 # Set by the Ingest page: a name to look up here.
 GEOCODE_REQUEST = "gaz_geocode_query"
 NEW_PLACE = "__new__"
@@ -212,12 +213,14 @@ def save_pending(bundle: Bundle) -> bool:
     path = Path(bundle.data_dir) / PLACES_FILE
     pending: dict[str, dict[str, Any]] = st.session_state[PENDING]
     seen_text: list[str] = []
+    seen_warnings: list[DataError] = []
 
     def validate(text: str) -> None:
         seen_text.append(text)
-        _, errors, _ = validate_places_text(text, str(path))
+        _, errors, warnings = validate_places_text(text, str(path))
         if errors:
             raise DataErrors(list(errors))
+        seen_warnings[:] = warnings
 
     st.session_state[ROW_ERRORS] = {}
     st.session_state[OTHER_ERRORS] = []
@@ -233,11 +236,15 @@ def save_pending(bundle: Bundle) -> bool:
         _record_errors([exc], "", pending)
         return False
     count = len(pending)
+    # Warnings do not block a save, but those about the places just edited deserve a look (swapped lat/lon).
+    starts = place_starts(seen_text[-1]) if seen_text else []
+    notes = [w.render() for w in seen_warnings if place_of_error(w, starts, pending) in pending]
     _reset_editor()
     clear_caches()
     st.session_state[FLASH] = (
         f"Saved changes to {count} place(s). The previous file is kept in {path.parent.name}/.backups/."
     )
+    st.session_state[SAVE_WARNINGS] = notes
     return True
 
 
@@ -340,6 +347,7 @@ def editor_section(bundle: Bundle) -> None:
         st.session_state[BASE_SHA] = current_sha
     if pending:
         st.session_state.pop(FLASH, None)
+        st.session_state.pop(SAVE_WARNINGS, None)
     if not pending:
         st.session_state[BASE_SHA] = None
 
@@ -570,6 +578,8 @@ def main() -> None:
     flash = st.session_state.get(FLASH)
     if flash:
         st.success(md(flash))
+        for note in st.session_state.get(SAVE_WARNINGS, ()):
+            st.warning(md(note))
     editor_section(bundle)
     st.divider()
     geocode_section(bundle)
