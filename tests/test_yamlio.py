@@ -281,3 +281,26 @@ def test_read_yaml_refuses_a_device(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         read_yaml(link)
     assert str(info.value) == f"{link}:1:1: is not a regular file"
+
+
+# A regular prefix big enough for parse_yaml to try the fast path first.
+PREFIX = "places:\n" + "".join(f"  - id: p{i}\n    name: Place {i}\n    lat: 36.{i}\n" for i in range(200))
+PREFIX_LINES = PREFIX.count("\n")
+
+
+@pytest.mark.parametrize(("tail", "line", "message"), [
+    ("  - id: a\n    lat: 1\n    lat: 2\n", 3, ":5: duplicate key 'lat' (first at line {first})"),
+    ("  - id: &x a\n", 1, ":9: anchors and aliases (&name, *name) are not allowed; write the value out"),
+    ("  - id: a\n\tname: b\n", 2,
+     ":1: YAML syntax error: found a tab character that violates indentation (while scanning a plain scalar "
+     "started at line {first}); use spaces, not tabs, to indent"),
+    ("  - id: a\n    note: !!python/name:os.system\n", 2,
+     ":11: tags such as '!!python/name:os.system' are not allowed; the schema decides each value's type"),
+    ("---\nother: 1\n", 1, ":1: only one YAML document is allowed per file (found a second '---')"),
+])
+def test_big_files_report_the_same_errors(tail: str, line: int, message: str) -> None:
+    assert len(PREFIX) > yamlio.FAST_MIN_BYTES
+    here = PREFIX_LINES + line
+    with pytest.raises(DataError) as info:
+        parse_yaml(PREFIX + tail, "f.yaml")
+    assert str(info.value) == f"f.yaml:{here}" + message.format(first=here - 1, here=here)
