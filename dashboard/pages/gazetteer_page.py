@@ -31,7 +31,6 @@ PROBLEM = "problem"
 NULLABLE_REQUIRED = frozenset({"lat", "lon"})
 # Past this many rows the table is too long to browse and slows every rerun; the search box narrows it.
 MAX_ROWS = 1000
-TEXT_FIELDS = frozenset({"name", "name_ar", "kind", "admin1", "parent", "coords_source"})
 _ALIAS_SPLIT = re.compile(r"[;,]")
 # A place entry starts with `- id: x` (block style) or `- {id: x, ...}` (flow style).
 _PLACE_START = re.compile(r"""^\s*-\s*\{?\s*id\s*:\s*["']?([^\s"',}]+)""")

@@ -30,6 +30,8 @@ WRITE_ERRORS = "ing_write_errors"
 # The Gazetteer page reads this to prefill its geocoding box ("geocode this name" from here).
 GEOCODE_REQUEST = "gaz_geocode_query"
 PASTED = "pasted text"
+# A long news report is ~50,000 characters; the cap stops a pasted book from stalling the engine.
+MAX_PASTE_CHARS = 200_000
 UNNAMED = "<text>"  # how the article reader names text that came from no file
 # What the engine writes when neither the report nor the form names the outlet: not a usable source.
 UNKNOWN_OUTLET = "unknown"
@@ -235,7 +237,7 @@ def _column_config(bundle: Bundle) -> dict[str, Any]:
 
 def _inputs() -> tuple[list[tuple[str, bytes | str]], dt.date | None, str | None, str | None, bool]:
     """The form: text, files, date, outlet and link; returns the sources and whether Run was pressed."""
-    text = st.text_area("Paste a report", key="ing_text", height=220,
+    text = st.text_area("Paste a report", key="ing_text", height=220, max_chars=MAX_PASTE_CHARS,
                         placeholder="# published: 2024-12-02\n# outlet: AFP\nRebels seized …")
     files = st.file_uploader("…or upload reports (.txt, UTF-8)", type=["txt"], accept_multiple_files=True,
                              key="ing_files")
