@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -204,6 +205,19 @@ _HOSTILE = frozenset({
     "attacked", "attacking", "attack", "attacks", "fought", "fighting", "battled", "battling", "against",
     "ousted", "routed", "defeated", "expelled", "assaulted", "stormed",
 })
+_LAST_WORD_RE = re.compile(r"([A-Za-z.]+)$")
+_OUT_OF_RE = re.compile(r"\bout\s+of\b", re.IGNORECASE)
+_PREV_WORDS_RE = re.compile(r"[A-Za-z']+")
+_PASSIVE_GAP_RE = re.compile(r"[;:]|\b(?:said|says|which|who|that|and|but)\b")
+_SAID_RE = re.compile(r"[;]|\b(?:said|says)\b")
+
+
+@lru_cache(maxsize=32)
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A compiled pattern for any of ``words`` as whole words (cached: the same few tuples recur)."""
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+
+
 _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "st", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "prof", "sen", "rep", "gov", "brig",
@@ -269,7 +283,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
         if m.group(0)[0] == ".":
-            word = re.search(r"([A-Za-z.]+)$", text[start: m.start()])
+            word = _LAST_WORD_RE.search(text, start, m.start())
             if word and (word.group(1).lower().rstrip(".") in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
         end = m.start() + 1 if m.group(0)[0] in ".!?" else m.start()
@@ -441,8 +455,7 @@ class Extractor:
 
     def _faction_after(self, sent: _Sentence, start: int, hi: int, words: tuple[str, ...]) -> str | None:
         """The faction named after one of ``words`` ("to", "by", "of") between ``start`` and ``hi``."""
-        pattern = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
-        m = pattern.search(sent.text, start, hi)
+        m = _words_re(words).search(sent.text, start, hi)
         if m is None:
             return None
         after = [h for h in sent.hits if h.start >= m.end() and h.end <= hi and self._holder(h, sent)]
@@ -468,7 +481,7 @@ class Extractor:
         obj_start = verb.end
         loser: str | None = None
         if verb.kind == "drove":
-            out_of = re.compile(r"\bout\s+of\b", re.IGNORECASE).search(text, verb.end, hi)
+            out_of = _OUT_OF_RE.search(text, verb.end, hi)
             if out_of is None:
                 return []
             victims = [h for h in sent.hits if verb.end <= h.start and h.end <= out_of.start()]
@@ -507,7 +520,7 @@ class Extractor:
         for h in sent.hits:
             if h.end > verb.start:
                 break
-            prev = re.findall(r"[A-Za-z']+", sent.text[max(sent.start, h.start - 20): h.start])
+            prev = _PREV_WORDS_RE.findall(sent.text, max(sent.start, h.start - 20), h.start)
             if prev and prev[-1].lower() in _HOSTILE:
                 holder = self._holder(h, sent)
                 if holder and holder != actor:
@@ -522,7 +535,7 @@ class Extractor:
             return []
         place = before[-1]
         gap = text[place.end: verb.start]
-        if len(gap.split()) > 8 or re.search(r"[;:]|\b(?:said|says|which|who|that|and|but)\b", gap):
+        if len(gap.split()) > 8 or _PASSIVE_GAP_RE.search(gap):
             return []
         if _CANCEL_RE.search(gap) or _place_kind(self.gazetteer, place.place) in AREA_KINDS:
             return []
@@ -550,7 +563,7 @@ class Extractor:
 
 def _subject_like(sent: _Sentence, h: Hit) -> bool:
     """False for a faction after a preposition or a hostile verb ("attacked Kurdish fighters")."""
-    prev = re.findall(r"[A-Za-z']+", sent.text[max(sent.start, h.start - 30): h.start])
+    prev = _PREV_WORDS_RE.findall(sent.text, max(sent.start, h.start - 30), h.start)
     if not prev:
         return True
     word = prev[-1].lower()
@@ -609,7 +622,7 @@ def _kind_for(text: str, verb: Verb, m: Mention, s_start: int, s_end: int) -> st
     if _PARTIAL_BEFORE_RE.search(before):
         return "captured_partial"
     after = text[m.end: s_end]
-    clause = re.split(r"[;]|\b(?:said|says)\b", after, maxsplit=1)[0]
+    clause = _SAID_RE.split(after, maxsplit=1)[0]
     if _PARTIAL_AFTER_RE.search(clause[:120]):
         return "captured_partial"
     return "captured"
