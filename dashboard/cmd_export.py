@@ -86,7 +86,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the export; 0 on success, 2 on a bad date range (data errors propagate to the CLI)."""
+    """Run the export; 0 on success, 1 when the output cannot be written, 2 on a bad date range."""
     since: dt.date | None = args.changes_since
     if since is not None and since > args.date:
         print(f"error: --changes-since {since} is after --date {args.date}", file=sys.stderr)
@@ -95,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
         data_dir(args.data), args.date, args.fmt, since=since, include_unknown=args.include_unknown
     )
     if args.output:
-        write_atomically(Path(args.output), text)
+        try:
+            write_atomically(Path(args.output), text)
+        except OSError as exc:
+            print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     else:
         sys.stdout.write(text)
     return 0

@@ -278,3 +278,12 @@ def test_export_reports_broken_data_with_its_location(tmp_path: Path, capsys: Ca
     assert (code, out) == (1, "")
     assert err.startswith(f"error: {events}:")
     assert "unknown faction 'snA'" in err
+
+
+def test_export_reports_an_unwritable_output(tmp_path: Path, capsys: Capture) -> None:
+    args = ["export", "--date", "2024-12-01", "--format", "csv", "--data", str(FIXTURE),
+            "--output", str(tmp_path)]
+    code, out, err = run_cli(args, capsys)
+    assert (code, out) == (1, "")
+    assert err == f"error: cannot write {tmp_path}: Is a directory\n"
+    assert not list(tmp_path.glob(".tmp-*"))
