@@ -286,4 +286,4 @@ def test_export_reports_an_unwritable_output(tmp_path: Path, capsys: Capture) ->
     code, out, err = run_cli(args, capsys)
     assert (code, out) == (1, "")
     assert err == f"error: cannot write {tmp_path}: Is a directory\n"
-    assert not list(tmp_path.glob(".tmp-*"))
+    assert not list(tmp_path.parent.glob(".tmp-*"))  # the half-written temp file is gone
