@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.control import ControlTimeline
 from dashboard.errors import DataError
 from dashboard.events import EventLog, check_events
 from dashboard.factions import FactionSet, check_factions
@@ -122,8 +123,31 @@ def _validate(data_dir: str | Path, today: dt.date | None) -> Report:
                                      warnings=warnings)
         if report.gazetteer is not None:
             report.warnings += _unplaced(events_doc.file, events, report.gazetteer)
+        report.warnings += _contradicted(events_doc.file, events)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _contradicted(file: str, events: list[ControlEvent]) -> list[DataError]:
+    """Events whose ``previous`` holder is not who the log itself says held the place the day before."""
+    # Catches a log that contradicts itself: a capture "from the government" of a town the log gives to
+    # the SDF. Repeated reports of one change (AFP two days after TRT) are not contradictions.
+    timeline = ControlTimeline(events)
+    out: list[DataError] = []
+    for ev in events:
+        if ev.previous is None:
+            continue
+        before = timeline.status_at(ev.place, ev.date - dt.timedelta(days=1))
+        if before.state in ("unknown", "abandoned") or ev.previous in before.factions:
+            continue
+        if ev.faction in before.factions:
+            continue  # a later report of a change the log already has (another source, another date)
+        holders = " and ".join(before.factions)
+        first = before.events[0].line if before.events else 0
+        out.append(DataWarning(
+            f"event says '{ev.previous}' held {ev.place} before {ev.date}, but the log has it {before.state} "
+            f"by {holders} since {before.since} (line {first})", file, ev.line, 1))
+    return out
 
 
 def _declared_ids(doc: YamlDoc, key: str) -> set[str]:

@@ -154,3 +154,16 @@ def test_validate_does_not_import_the_ui_libraries(data_dir: Path) -> None:
                           check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_an_event_contradicting_the_log_is_warned_about(capsys: pytest.CaptureFixture[str],
+                                                       data_dir: Path) -> None:
+    with (data_dir / "events.yaml").open("a", encoding="utf-8") as f:
+        f.write("  - place: tal-rifaat\n    date: 2024-12-05\n    kind: captured\n    faction: hts\n"
+                "    previous: government\n    source: {outlet: AFP}\n"
+                "  - place: aleppo\n    date: 2024-12-03\n    kind: held\n    faction: hts\n"
+                "    previous: government\n    source: {outlet: SOHR}\n")
+    code, out, _ = _run(capsys, "--data", str(data_dir))
+    assert code == 0
+    assert out[:-1] == [f"{data_dir}/events.yaml:23:1: warning: event says 'government' held tal-rifaat "
+                        "before 2024-12-05, but the log has it held by sna since 2024-12-01 (line 17)"]
