@@ -679,3 +679,17 @@ def test_gazetteer_save_warns_about_likely_swapped_coordinates(data: Path) -> No
         f"{places}:48:10: warning: place 'saraqib' at 40.1, 35.8645 is outside the Syria region "
         "(31.8..37.9 N, 35.2..42.9 E) (lat and lon swapped?)"
     )]
+
+
+def test_ingest_keeps_a_plain_article_id_from_an_uploaded_file_name(data: Path) -> None:
+    events = data / "events.yaml"
+    at = page("ingest")
+    upload = ("AFP <b>2 Dec</b>.txt", REPORT.encode("utf-8"), "text/plain")
+    at.file_uploader(key="ing_files").set_value([upload])
+    at.button(key="ing_run").click().run()
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="ing_write").click().run()
+    assert "article: afp-b-2-dec-b}" in events.read_text(encoding="utf-8")

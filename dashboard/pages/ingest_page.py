@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import writer
 from dashboard.articles import MAX_BYTES, parse_article
+from dashboard.cmd_geocode import slug
 from dashboard.errors import DataError, DataErrors, IngestError, WriteConflictError
 from dashboard.events import check_events, event_to_mapping
 from dashboard.extract import ingest
@@ -124,8 +125,9 @@ def ingest_sources(
         try:
             raw = decode_upload(name, content) if isinstance(content, bytes) else content
             # Pasted text has no file: its events then carry no article id (the file stem otherwise).
-            article = parse_article(raw, published=published, file=None if name == PASTED else name,
-                                    outlet=outlet)
+            # Upload names come from the browser: no path separators, so the file stem is the whole name.
+            file = None if name == PASTED else name.replace("/", "-").replace("\\", "-")
+            article = parse_article(raw, published=published, file=file, outlet=outlet)
             if url and article.url is None:
                 article = dataclasses.replace(article, url=safe_url(url))
             reports.append(run_engine(article, bundle))
@@ -178,7 +180,9 @@ def accepted_events(report: Report, rows: Sequence[dict[str, Any]], outlet: str 
             kind=str(row.get("kind") or ev.kind),
             date=day if isinstance(day, dt.date) else ev.date,
             confidence=str(row.get("confidence") or ev.confidence),
-            source=dataclasses.replace(source, url=safe_url(source.url)),
+            # The article id comes from the uploaded file's name, which the browser chose: keep a plain slug.
+            source=dataclasses.replace(source, url=safe_url(source.url),
+                                       article=slug(source.article) or None if source.article else None),
             origin="extracted",
             # Ticking "reviewed" is a person vouching for the change against its quote; accepting is not.
             reviewed=bool(row.get("reviewed")),
