@@ -146,6 +146,17 @@ def test_changes_page_narrows_by_date_and_faction_and_mirrors_the_url(
     assert [r["place"] for r in changes] == ["tal-rifaat"]
 
 
+def test_changes_page_filters_by_governorate_and_confidence(data: Path, downloads: dict[str, bytes]) -> None:
+    at = page("changes")
+    at.multiselect(key="changes_gov").select("idlib-governorate").run()
+    assert [r["Place"] for r in table(at, "changes_table")] == ["Saraqib"]
+    at.multiselect(key="changes_gov").unselect("idlib-governorate").select("aleppo-governorate")
+    at.multiselect(key="changes_conf").select("confirmed").run()
+    assert not has_table(at, "changes_table")
+    assert at.info[0].value == "Nothing changed hands in this range with these filters."
+    assert csv_rows(downloads["changes-2024-11-20-to-2024-12-01.csv"]) == []
+
+
 def test_changes_page_can_show_only_unreviewed_changes(data: Path) -> None:
     at = page("changes")
     at.toggle(key="changes_unreviewed").set_value(True).run()

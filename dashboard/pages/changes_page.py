@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ import streamlit as st
 from dashboard import exporting
 from dashboard.control import ControlTimeline
 from dashboard.exporting import ChangeRow
-from dashboard.models import ControlEvent, Faction
+from dashboard.models import CONFIDENCES, ControlEvent, Faction
 from dashboard.safe_html import safe_url
 from dashboard.ui_data import Bundle, load_bundle
 
@@ -42,17 +43,30 @@ def clamp(day: dt.date | None, low: dt.date, high: dt.date, default: dt.date) ->
     return min(max(day, low), high)
 
 
-def filter_rows(
-    rows: Iterable[ChangeRow], factions: Sequence[str] = (), *, unreviewed_only: bool = False
-) -> list[ChangeRow]:
-    """Rows where a chosen faction gained or lost the place (no choice: all), optionally unreviewed only."""
-    chosen = set(factions)
+@dataclass(frozen=True, slots=True)
+class ChangeFilter:
+    """What the page narrows the change log to; an empty choice means no narrowing. Hashable (cache key)."""
+
+    factions: tuple[str, ...] = ()
+    governorates: tuple[str, ...] = ()
+    confidences: tuple[str, ...] = ()
+    unreviewed_only: bool = False
+
+
+def filter_rows(rows: Iterable[ChangeRow], chosen: ChangeFilter = ChangeFilter()) -> list[ChangeRow]:
+    """Rows where a chosen faction gained or lost a place in a chosen governorate, at a chosen confidence."""
+    factions, governorates = set(chosen.factions), set(chosen.governorates)
+    confidences = set(chosen.confidences)
     kept: list[ChangeRow] = []
     for row in rows:
         ev = row.event
-        if unreviewed_only and ev.reviewed:
+        if chosen.unreviewed_only and ev.reviewed:
             continue
-        if chosen and ev.faction not in chosen and row.previous not in chosen:
+        if factions and ev.faction not in factions and row.previous not in factions:
+            continue
+        if governorates and (row.place is None or row.place.admin1 not in governorates):
+            continue
+        if confidences and ev.confidence not in confidences:
             continue
         kept.append(row)
     return kept
@@ -116,14 +130,14 @@ def balance(rows: Iterable[ChangeRow], factions: Mapping[str, Faction]) -> list[
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _change_exports(
-    _bundle: Bundle, key: str, start: dt.date, end: dt.date, *, chosen: tuple[str, ...], unreviewed: bool
+    _bundle: Bundle, key: str, start: dt.date, end: dt.date, chosen: ChangeFilter
 ) -> tuple[bytes, bytes]:
     """CSV and GeoJSON of the filtered changes; cached per view and data version (``key``)."""
     del key  # only part of the cache key: the bundle itself is not hashed
     timeline = _bundle.timeline
     places, factions = _bundle.gazetteer.places, _bundle.factions.factions
     rows = exporting.change_rows(changes_in(timeline, start, end), places, factions, timeline)
-    rows = filter_rows(rows, chosen, unreviewed_only=unreviewed)
+    rows = filter_rows(rows, chosen)
     return (
         exporting.to_excel_bytes(exporting.changes_csv(rows)),
         exporting.dumps_geojson(exporting.changes_geojson(rows, start, end)).encode("utf-8"),
@@ -158,16 +172,23 @@ def main() -> None:
         return
     factions = bundle.factions.factions
     _initial_dates(span)
-    col_from, col_to, col_factions = st.columns([1, 1, 3])
+    places = bundle.gazetteer.places
+    col_from, col_to, col_unreviewed = st.columns([1, 1, 2], vertical_alignment="bottom")
     start = col_from.date_input("From", key="changes_from", min_value=span[0], max_value=span[1],
                                 format="YYYY-MM-DD")
     end = col_to.date_input("To", key="changes_to", min_value=span[0], max_value=span[1], format="YYYY-MM-DD")
+    unreviewed = col_unreviewed.toggle("Only changes nobody has reviewed yet", key="changes_unreviewed")
+    col_factions, col_gov, col_conf = st.columns([3, 2, 2])
     ground = [f for f, fac in factions.items() if fac.holds_ground]
-    chosen = col_factions.multiselect(
+    chosen_factions = col_factions.multiselect(
         "Factions", ground, key="changes_factions", format_func=lambda f: _name(factions, f),
         placeholder="All factions", help="Show changes where one of these factions gained or lost a place.",
     )
-    unreviewed = st.toggle("Only changes nobody has reviewed yet", key="changes_unreviewed")
+    governorates = [pid for pid, p in places.items() if p.kind == "governorate"]
+    chosen_govs = col_gov.multiselect("Governorates", governorates, key="changes_gov",
+                                      format_func=lambda g: places[g].name, placeholder="All governorates")
+    chosen_conf = col_conf.multiselect("Confidence", CONFIDENCES, key="changes_conf", placeholder="Any")
+    chosen = ChangeFilter(tuple(chosen_factions), tuple(chosen_govs), tuple(chosen_conf), bool(unreviewed))
     if start > end:
         st.warning(f"“From” ({start:%d %b %Y}) is after “To” ({end:%d %b %Y}); swap them to see changes.")
         return
@@ -177,7 +198,7 @@ def main() -> None:
     all_rows = exporting.change_rows(
         changes_in(bundle.timeline, start, end), bundle.gazetteer.places, factions, bundle.timeline
     )
-    rows = filter_rows(all_rows, chosen, unreviewed_only=unreviewed)
+    rows = filter_rows(all_rows, chosen)
     unreviewed_count = sum(1 for r in rows if not r.event.reviewed)
     st.caption(
         f"{len(rows)} change(s) between {start:%d %b %Y} and {end:%d %b %Y}"
@@ -199,9 +220,7 @@ def main() -> None:
     else:
         st.info("Nothing changed hands in this range with these filters.")
 
-    changes_csv, changes_json = _change_exports(
-        bundle, bundle.key, start, end, chosen=tuple(chosen), unreviewed=bool(unreviewed)
-    )
+    changes_csv, changes_json = _change_exports(bundle, bundle.key, start, end, chosen)
     stem = f"changes-{start.isoformat()}-to-{end.isoformat()}"
     st.subheader("Download")
     c1, c2, c3, c4 = st.columns(4)
