@@ -589,7 +589,7 @@ def _name_node(item: MapNode, name: str) -> Node:
         if isinstance(node, ScalarNode) and node.value.strip() == name:
             return node
     aliases = item.get("aliases")
-    if aliases is not None and hasattr(aliases, "items") and isinstance(aliases.items, list):
+    if isinstance(aliases, SeqNode):
         for node in aliases.items:
             if isinstance(node, ScalarNode) and node.value.strip() == name:
                 return node
