@@ -219,9 +219,9 @@ def check_places(
         if place is None:
             place = _read_place(item, file=file, errors=errors, first_line=first_line, bbox=bbox,
                                 warnings=warnings)
-        if place is not None:
+        if place is not None and isinstance(item, MapNode):
             places[place.id] = place
-            nodes[place.id] = item  # type: ignore[assignment]
+            nodes[place.id] = item
     _check_references(places, nodes, file, errors, warnings)
     _check_shared_names(places, nodes, file, warnings)
     errors.sort(key=lambda e: (e.line, e.col))
@@ -260,7 +260,7 @@ def _fast_place(
             names = [text_of(a) for a in node.items]
             if None in names:
                 return None
-            aliases = tuple(names)  # type: ignore[arg-type]
+            aliases = tuple(n for n in names if n is not None)
         elif not (type(node) is ScalarNode and node.is_null):
             return None
     opt: dict[str, str | None] = {}

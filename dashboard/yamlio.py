@@ -231,21 +231,21 @@ def _parse_events(body: bytes, file: str) -> Node | None:
                 root = node
             else:
                 top = stack[-1]
-                if type(top) is SeqNode:
+                if isinstance(top, SeqNode):
                     top.items.append(node)
                 else:
                     key = keys[-1]
                     if key is None:
-                        if type(node) is not ScalarNode:
+                        if not isinstance(node, ScalarNode):
                             raise DataError("mapping keys must be plain strings", file, node.line, node.col)
                         keys[-1] = node
                     else:
-                        _put(top, key, node, file)  # type: ignore[arg-type]
+                        _put(top, key, node, file)
                         keys[-1] = None
-            if type(node) is not ScalarNode:
+            if not isinstance(node, ScalarNode):
                 if len(stack) >= MAX_DEPTH:
                     raise DataError(f"nesting deeper than {MAX_DEPTH} levels", file, node.line, node.col)
-                stack.append(node)  # type: ignore[arg-type]
+                stack.append(node)
                 keys.append(None)
         ev = get()
         if type(ev) is not yaml.StreamEndEvent:
@@ -667,7 +667,8 @@ def as_str_list(node: Node, file: str, label: str) -> list[tuple[str, ScalarNode
     out: list[tuple[str, ScalarNode]] = []
     for item in node.items:
         text = as_str(item, file, f"each entry of {label}")
-        out.append((text, item))  # type: ignore[arg-type]
+        assert isinstance(item, ScalarNode)  # as_str refused anything else
+        out.append((text, item))
     return out
 
 
