@@ -304,3 +304,10 @@ def test_big_files_report_the_same_errors(tail: str, line: int, message: str) ->
     with pytest.raises(DataError) as info:
         parse_yaml(PREFIX + tail, "f.yaml")
     assert str(info.value) == f"f.yaml:{here}" + message.format(first=here - 1, here=here)
+
+
+def test_big_crlf_and_bom_files_read_like_plain_ones() -> None:
+    plain = parse_yaml(PREFIX, "f.yaml")
+    windows = parse_yaml(b"\xef\xbb\xbf" + PREFIX.replace("\n", "\r\n").encode(), "f.yaml")
+    assert windows.root == plain.root
+    assert windows.sha256 != plain.sha256
