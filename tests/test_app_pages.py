@@ -480,14 +480,17 @@ def test_ingest_corrections_before_accepting_are_written(data: Path) -> None:
     events = data / "events.yaml"
     at = run_report()
     at.session_state[ingest_key(at)] = {
-        "edited_rows": {0: {"accept": True, "confidence": "claimed", "date": "2024-11-30"}},
+        "edited_rows": {0: {"accept": True, "confidence": "claimed", "date": "2024-11-30",
+                            "previous": "government"}},
         "added_rows": [], "deleted_rows": [],
     }
     at.run()
     at.button(key="ing_write").click().run()
     tail = events.read_text(encoding="utf-8").split("  - place: tal-rifaat\n")[-1]
-    assert tail.startswith("    date: 2024-11-30\n")
-    assert "    confidence: claimed\n" in tail
+    assert tail.startswith(
+        "    date: 2024-11-30\n    kind: captured\n    faction: sna\n    previous: government\n"
+        "    confidence: claimed\n"
+    )
     assert tail.endswith("    origin: extracted\n    reviewed: false\n")
 
 

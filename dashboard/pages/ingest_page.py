@@ -91,24 +91,13 @@ def highlight_html(
 def run_engine(article: Article, bundle: Bundle) -> Report:
     """Run the ingest engine on one article and keep what the page shows."""
     result = ingest(article, bundle.gazetteer, bundle.factions)
-    unresolved = [_unresolved_span(u) for u in getattr(result, "unresolved", ())]
     return Report(
         name=article.file or PASTED,
         article=article,
         mentions=list(result.mentions),
         changes=list(result.changes),
-        unresolved=[u for u in unresolved if u is not None],
+        unresolved=[(u.text, u.start, u.end) for u in result.unresolved],
     )
-
-
-def _unresolved_span(item: Any) -> tuple[str, int, int] | None:
-    """The engine reports unresolved names with their span; tolerate a bare string too."""
-    if isinstance(item, str):
-        return (item, -1, -1)
-    text = getattr(item, "text", None)
-    if not isinstance(text, str):
-        return None
-    return (text, int(getattr(item, "start", -1)), int(getattr(item, "end", -1)))
 
 
 def ingest_sources(
@@ -154,6 +143,7 @@ def change_records(report: Report, bundle: Bundle) -> list[dict[str, Any]]:
             "reviewed": False,
             "place": f"{place.name if place else ev.place} ({ev.place})",
             "faction": ev.faction,
+            "previous": ev.previous,
             "kind": ev.kind,
             "date": ev.date,
             "confidence": ev.confidence,
@@ -177,6 +167,7 @@ def accepted_events(report: Report, rows: Sequence[dict[str, Any]], outlet: str 
         chosen.append(dataclasses.replace(
             ev,
             faction=row.get("faction") or None,
+            previous=row.get("previous") or None,
             kind=str(row.get("kind") or ev.kind),
             date=day if isinstance(day, dt.date) else ev.date,
             confidence=str(row.get("confidence") or ev.confidence),
@@ -226,12 +217,18 @@ def _editor_key(report_index: int) -> str:
 def _column_config(bundle: Bundle) -> dict[str, Any]:
     cc = st.column_config
     factions = bundle.factions.factions
+
+    def name_of(faction_id: Any) -> str:
+        return factions[faction_id].name if faction_id in factions else str(faction_id)
+
     return {
         "accept": cc.CheckboxColumn("accept", help="Write this change to the control log"),
         "reviewed": cc.CheckboxColumn("reviewed", help="I checked it against the quote and the source"),
         "place": cc.TextColumn("place", disabled=True),
-        "faction": cc.SelectboxColumn("faction", options=list(factions),
-                                      format_func=lambda f: factions[f].name if f in factions else str(f)),
+        "faction": cc.SelectboxColumn("faction", options=list(factions), format_func=name_of,
+                                      help="Who holds the place after the change"),
+        "previous": cc.SelectboxColumn("from", options=list(factions), format_func=name_of,
+                                       help="Who held it before, if the report says"),
         "kind": cc.SelectboxColumn("kind", options=list(EVENT_KINDS), required=True),
         "date": cc.DateColumn("date", format="YYYY-MM-DD", required=True),
         "confidence": cc.SelectboxColumn("confidence", options=list(CONFIDENCES), required=True),
