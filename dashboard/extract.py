@@ -340,6 +340,26 @@ def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
     return found
 
 
+def verbs_at_tokens(text: str, toks: list[tuple[str, int, int]]) -> list[Verb]:
+    """Control verbs of a whole text, tried only at tokens that can start one (the tokens are reused)."""
+    found: list[Verb] = []
+    taken_until = -1
+    kinds_by_word = _KINDS_BY_WORD
+    for word, start, _ in toks:
+        if start < taken_until:
+            continue
+        kinds = kinds_by_word.get(word.lower())
+        if kinds is None:
+            continue
+        for kind in kinds:
+            m = _VERB_AT[kind].match(text, start)
+            if m is not None:
+                found.append(Verb(start, m.end(), kind, m.group(0)))
+                taken_until = m.end()
+                break
+    return found
+
+
 class Extractor:
     """Extraction over one gazetteer and faction set; reuse it across reports."""
 
@@ -355,13 +375,16 @@ class Extractor:
         spans = sentences(text)
         mention_starts = [m.start for m in parsed.mentions]
         hit_starts = [h.start for h in parsed.factions]
+        all_verbs = verbs_at_tokens(text, parsed.tokens)
+        verb_starts = [v.start for v in all_verbs]
         per_sentence: list[_SentenceParts] = []
         for s_start, s_end in spans:
             mentions = parsed.mentions[
                 bisect_left(mention_starts, s_start): bisect_left(mention_starts, s_end)]
             hits = parsed.factions[bisect_left(hit_starts, s_start): bisect_left(hit_starts, s_end)]
             # Only sentences naming a place or a side can matter; most of a long report names neither.
-            verbs = find_verbs(text[s_start:s_end], s_start) if mentions or hits else []
+            verbs = [v for v in all_verbs[bisect_left(verb_starts, s_start): bisect_left(verb_starts, s_end)]
+                     if v.end <= s_end] if mentions or hits else []
             per_sentence.append((s_start, s_end, mentions, hits, verbs))
         lede_end = spans[min(2, len(spans) - 1)][1] if spans else 0
         coalition = article_coalition(parsed.factions, self._about(text, lede_end, per_sentence))

@@ -145,6 +145,7 @@ class ParseResult:
     mentions: list[Mention] = field(default_factory=list)
     factions: list[Hit] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    tokens: list[tuple[str, int, int]] = field(default_factory=list)  # reused by extraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +300,7 @@ class Geoparser:
     def parse(self, text: str, context: str | None = None) -> ParseResult:
         """Find mentions, faction names and unresolved place-like names in ``text``."""
         toks, folded, hits = self.hits(text)
-        result = ParseResult()
+        result = ParseResult(tokens=toks)
         candidates: list[tuple[Hit, str | None]] = []  # (hit, the cue's group: "admin"/"settlement")
         for h in hits:
             if h.faction is not None:
