@@ -10,11 +10,13 @@ import hashlib
 import importlib
 import io
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+import yaml
 from filelock import FileLock, Timeout
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -42,6 +44,28 @@ EVENT_FIELDS: Final = (
     "note",
 )
 DATE_KEYS: Final = frozenset({"date", "published"})
+MAX_BYTES: Final = 20_000_000  # a data file larger than this is a mistake, not a gazetteer
+
+
+def _safe_load(text: str) -> Any:
+    """Plain data via libyaml's safe loader when built in (milliseconds for the gazetteer), else PyYAML's."""
+    if getattr(yaml, "__with_libyaml__", False):
+        return yaml.load(text, Loader=yaml.CSafeLoader)  # libyaml's *safe* loader: plain data only
+    return yaml.safe_load(text)
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Refuse anchors and aliases: a data file never needs them, and an alias bomb would expand on read."""
+    loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+                raise DataError("anchors and aliases (&name, *name) are not allowed in data files",
+                                path, line, col)
+    except yaml.YAMLError:
+        return  # ruamel reports the syntax error with its own position
 
 Validator = Callable[[str], None]
 
@@ -78,6 +102,9 @@ def sha256_bytes(raw: bytes | None) -> str:
 
 def _read_bytes(path: Path) -> bytes | None:
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DataError(f"file is {size:,} bytes; the limit for a data file is {MAX_BYTES:,}", path, 0, 0)
         return path.read_bytes()
     except FileNotFoundError:
         return None
@@ -300,6 +327,7 @@ class SafeYamlFile:
             return cls(target, None, "", None, bom=False, crlf=False)
         _clean_if_idle(target)
         text, bom, crlf = _decode(raw, target)
+        _refuse_aliases(text, target)
         return cls(target, _load(text, target), text, raw, bom=bom, crlf=crlf)
 
     @property
@@ -334,25 +362,9 @@ class SafeYamlFile:
             return self._write_locked(text, backup=backup)
 
     def _write_locked(self, text: str, *, backup: bool) -> str:
-        _remove_stale_temps(self.path)
-        current = _read_bytes(self.path)
-        if sha256_bytes(current) != self.sha256:
-            raise WriteConflictError(_conflict_message(self.path, self.sha256, current))
-        data = _encode(text, self._bom, self._crlf)
-        if current is not None and data == current:
-            return self.sha256
-        try:
-            mode = _mode_of(self.path, current)
-            if backup and current is not None:
-                _backup(self.path, current, mode)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(self.path, data, mode)
-        except OSError as exc:
-            # Disk full, read-only folder, permissions: the old file is intact and the edit stays pending.
-            reason = exc.strerror or str(exc)
-            raise DataError(f"could not save: {reason}; the file is unchanged", self.path, 0, 0) from None
+        data_sha = _write_checked(self.path, self.sha256, text, bom=self._bom, crlf=self._crlf, backup=backup)
         self._text = text
-        self.sha256 = sha256_bytes(data)
+        self.sha256 = data_sha
         self.exists = True
         self._comments_only = False
         self._loaded = _plain(self.data)
@@ -379,6 +391,28 @@ def _baseline_of(text: str, data: Any) -> str:
             _BASELINES.clear()
         _BASELINES[key] = baseline
     return baseline
+
+
+def _write_checked(path: Path, expected: str, text: str, *, bom: bool, crlf: bool, backup: bool) -> str:
+    """Under the lock: refuse if the file is not the one read, back it up, replace it; return the new hash."""
+    _remove_stale_temps(path)
+    current = _read_bytes(path)
+    if sha256_bytes(current) != expected:
+        raise WriteConflictError(_conflict_message(path, expected, current))
+    data = _encode(text, bom, crlf)
+    if current is not None and data == current:
+        return expected
+    try:
+        mode = _mode_of(path, current)
+        if backup and current is not None:
+            _backup(path, current, mode)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, data, mode)
+    except OSError as exc:
+        # Disk full, read-only folder, permissions: the old file is intact and the edit stays pending.
+        reason = exc.strerror or str(exc)
+        raise DataError(f"could not save: {reason}; the file is unchanged", path, 0, 0) from None
+    return sha256_bytes(data)
 
 
 def _mode_of(path: Path, current: bytes | None) -> int:
@@ -497,6 +531,89 @@ def _edit(
         return file._write_locked(text, backup=True)
 
 
+_ITEM_RE = re.compile(r"( *)- ")
+
+
+def _append_text(text: str, key: str, items: Sequence[CommentedMap]) -> str | None:
+    """``text`` with ``items`` appended to its top-level ``key:`` list as text, or None to use the tree.
+
+    Appending text keeps every existing byte and skips ruamel's slow parse of a large file. It applies only
+    when ``key:`` is the last top-level entry and a non-empty block list; the result is checked by parsing
+    old and new text with libyaml: the old items must read the same and the new ones as intended.
+    """
+    lines = text.split("\n")
+    key_line = re.compile(rf"{re.escape(key)}:\s*(#.*)?")
+    head = next((i for i, line in enumerate(lines) if key_line.fullmatch(line)), None)
+    if head is None or not text.endswith("\n"):
+        return None
+    body = lines[head + 1 :]
+    if any(line and not line.startswith((" ", "#")) for line in body):
+        return None  # another top-level key follows, or items at column 0
+    first = next((m for line in body if (m := _ITEM_RE.match(line))), None)
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    starts = [i for i, line in enumerate(body) if line.startswith(" " * indent + "- ")]
+    # Blank-line separated items (the house style): is there a blank line right after the content of the
+    # item before the last one? Comment lines in between (a section heading) do not count as content.
+    spaced = False
+    if len(starts) >= 2:
+        end = starts[-1] - 1
+        while end > starts[-2] and (not body[end].strip() or body[end].lstrip().startswith("#")):
+            end -= 1
+        spaced = end + 1 < starts[-1] and not body[end + 1].strip()
+    chunks = []
+    for item in items:
+        rendered = _dump(CommentedMap([(key, CommentedSeq([item]))])).split("\n", 1)[1]
+        if any(line and not line.startswith("  ") for line in rendered.split("\n")):
+            return None
+        chunks.append("".join(" " * indent + line[2:] + "\n" for line in rendered.splitlines()))
+    gap = "\n" if spaced else ""
+    lead = gap if spaced and not text.endswith("\n\n") else ""
+    new_text = text + lead + gap.join(chunks)
+    try:
+        old_items = _safe_load(text)[key]
+        new_items = _safe_load(new_text)[key]
+    except (yaml.YAMLError, ValueError, TypeError, KeyError):
+        return None
+    wanted = [_plain(item) for item in items]
+    if new_items[: len(old_items)] != old_items or new_items[len(old_items) :] != wanted:
+        return None  # e.g. a name libyaml reads as a boolean: let ruamel write it
+    return new_text
+
+
+def _append(
+    path: str | Path, key: str, items: list[CommentedMap], validate: Validator | None, *,
+    expected_sha256: str | None, duplicate: Callable[[Any], bool] | None = None,
+) -> str | None:
+    """The fast path of the append helpers; None when the tree path must do the edit."""
+    target = Path(os.path.realpath(path))
+    raw = _read_bytes(target)
+    if raw is None:
+        return None
+    text, bom, crlf = _decode(raw, target)
+    _refuse_aliases(text, target)
+    new_text = _append_text(text, key, items)
+    if new_text is None:
+        return None
+    if duplicate is not None:
+        existing = _safe_load(text)[key]
+        if any(duplicate(item) for item in existing):
+            return None  # the tree path reports it with its line and column
+    sha = sha256_bytes(raw)
+    if expected_sha256 is not None and expected_sha256 != sha:
+        raise WriteConflictError(_conflict_message(target, expected_sha256, raw))
+    if validate is not None:
+        validate(new_text)
+    try:
+        with file_lock(target):
+            return _write_checked(target, sha, new_text, bom=bom, crlf=crlf, backup=True)
+    except WriteConflictError:
+        if expected_sha256 is not None:
+            raise
+        return None  # someone wrote meanwhile: redo the edit on the fresh file
+
+
 def append_events(
     path: str | Path,
     mappings: Iterable[Mapping[str, Any]],
@@ -512,7 +629,8 @@ def append_events(
     def apply(file: SafeYamlFile) -> None:
         _append_items(_top_list(file, "events"), copy.deepcopy(items))  # a retry must start clean
 
-    return _edit(path, apply, lambda _p: validate, expected_sha256)
+    fast = _append(path, "events", items, validate, expected_sha256=expected_sha256)
+    return fast if fast is not None else _edit(path, apply, lambda _p: validate, expected_sha256)
 
 
 def add_place(
@@ -535,6 +653,12 @@ def add_place(
                 )
         _append_items(places, [copy.deepcopy(item)])  # a retry must start clean
 
+    target = Path(os.path.realpath(path))
+    fast = _append(target, "places", [item], validate or _places_validator(target),
+                   expected_sha256=expected_sha256,
+                   duplicate=lambda other: isinstance(other, dict) and other.get("id") == place_id)
+    if fast is not None:
+        return fast
     return _edit(path, apply, lambda p: validate or _places_validator(p), expected_sha256)
 
 

@@ -126,6 +126,7 @@ def test_add_place_keeps_every_existing_line_byte_for_byte(tmp_path: Path, bom: 
     assert (b"\r\n" in raw) == crlf
     text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     assert text == GOLDEN + (
+        "\n"  # places are separated by a blank line in this file
         "  - id: kafr-naya\n"
         "    name: Kafr Naya\n"
         "    aliases: [Kfar Naya, Kafr Nayeh]\n"
@@ -568,3 +569,88 @@ def test_the_shipped_data_files_round_trip_byte_for_byte(tmp_path: Path, name: s
     assert copy.read_bytes() == shipped.read_bytes()
     # ruamel's own rendering matches too, so an edit changes only the edited lines (no normalising splice).
     assert writer._dump(file.data) == file.text
+
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"
+NEW_PLACE = {
+    "id": "kafr-naya",
+    "name": "Kafr Naya",
+    "aliases": ["Kfar Naya"],
+    "kind": "village",
+    "lat": 36.43,
+    "lon": 37.03,
+    "coords_source": "nominatim",
+    "reviewed": False,
+}
+NEW_EVENT = {
+    "place": "tal-rifaat",
+    "date": "2024-12-03",
+    "kind": "captured",
+    "faction": "sna",
+    "source": {"outlet": "AFP", "published": "2024-12-03", "url": None},
+    "quote": "took: the town",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "item"),
+    [
+        (GOLDEN, "places", NEW_PLACE),
+        (SPACED, "places", NEW_PLACE),
+        (EVENTS, "events", NEW_EVENT),
+        ((SHIPPED_DIR / "places.yaml").read_text(encoding="utf-8"), "places", NEW_PLACE),
+        ((SHIPPED_DIR / "events.yaml").read_text(encoding="utf-8"), "events", NEW_EVENT),
+    ],
+    ids=["golden", "spaced", "events", "shipped-places", "shipped-events"],
+)
+def test_the_fast_text_append_writes_what_the_tree_edit_writes(
+    text: str, key: str, item: dict[str, object]
+) -> None:
+    order = writer.PLACE_FIELDS if key == "places" else writer.EVENT_FIELDS
+    node = writer._ordered(item, order)
+    fast = writer._append_text(text, key, [node])
+    tree = SafeYamlFile(
+        Path("x.yaml"), writer._load(text, Path("x.yaml")), text, text.encode(), bom=False, crlf=False
+    )
+    writer._append_items(tree.data[key], [writer._ordered(item, order)])
+    expected = tree.render()
+    if text is GOLDEN:
+        # GOLDEN ends in a folded block (>-); the tree edit leaves out the separating blank line there,
+        # because ruamel would write two. The text append can write exactly one.
+        expected = text + "\n" + expected[len(text) :]
+    assert fast is not None
+    assert fast == expected
+    assert fast.startswith(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("places:\n  - id: a\nversion: 1\n", "another top-level key follows"),
+        ("places: []\n", "an empty flow list"),
+        ("places:\n- id: a\n", "items at column 0"),
+    ],
+)
+def test_the_fast_append_steps_aside_when_the_layout_is_unusual(text: str, why: str) -> None:
+    assert writer._append_text(text, "places", [writer._ordered({"id": "b"}, writer.PLACE_FIELDS)]) is None, (
+        why
+    )
+
+
+def test_a_name_libyaml_would_misread_goes_through_the_tree(tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    write(path, "places:\n  - id: a\n    name: A\n")
+    node = writer._ordered({"id": "no", "name": "NO"}, writer.PLACE_FIELDS)
+    assert writer._append_text(path.read_text(encoding="utf-8"), "places", [node]) is None
+    add_place(path, {"id": "no", "name": "NO"}, validate=no_check)
+    assert SafeYamlFile.open(path).data["places"][1]["name"] == "NO"
+
+
+def test_anchors_and_aliases_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    write(path, "base: &b {kind: town}\nplaces:\n  - id: a\n    extra: *b\n")
+    with pytest.raises(DataError) as caught:
+        SafeYamlFile.open(path)
+    assert (
+        str(caught.value) == f"{path}:1:7: anchors and aliases (&name, *name) are not allowed in data files"
+    )
