@@ -25,9 +25,11 @@ class ControlTimeline:
     - Before its first event a place is ``unknown``. On date d, the events of the latest day <= d decide,
       read against the status of the day before them.
     - ``captured`` and ``held`` make the place ``held`` by their faction (``held`` asserts a status without
-      claiming a change: a baseline). ``captured_partial`` makes it ``partial``: the faction holds most, and
-      the previous holder (``previous``, else whoever held it before) keeps a part. ``entered`` makes it
-      ``contested`` between the entering faction and the previous holder(s) until a later day says more.
+      claiming a change: a baseline). ``captured_partial`` makes it ``partial``: the faction holds most;
+      the part it does not hold belongs to the other holders among the place's children when there are any
+      (Aleppo's Kurdish districts), else to the previous holder (``previous``, else whoever held it before).
+      ``entered`` makes it ``contested`` between the entering faction and the previous holder(s) until a
+      later day says more.
       ``withdrew`` (no successor named) makes it ``abandoned``, unless the place was contested, partial or
       mixed and other factions remain there; then those remain (``held`` if one is left).
     - Several events on one day that name one faction are a progression (entered, then captured): the
@@ -197,6 +199,18 @@ def _mixed(own: Status, kids: list[Status]) -> Status:
     known = [k for k in kids if k.factions]
     if not known:
         return own
+    if own.state == "partial" and own.factions:
+        # Children name who keeps the part the capturer does not hold (Aleppo's Kurdish districts); that is
+        # better evidence than the guess from ``previous``, which is often the side that lost the rest.
+        lead = own.factions[0]
+        rest: list[str] = []
+        for k in known:
+            rest.extend(f for f in k.factions if f != lead and f not in rest)
+        if not rest:
+            return own
+        since = max((s.since for s in (own, *known) if s.since is not None), default=None)
+        events = own.events + tuple(e for k in known for e in k.events)
+        return Status(own.place, "partial", (lead, *rest), since, events)
     extra: list[str] = []
     for k in known:
         extra.extend(f for f in k.factions if f not in own.factions and f not in extra)

@@ -187,3 +187,26 @@ def test_an_event_after_a_date_never_changes_that_date(events: list[ControlEvent
     before = ControlTimeline(events, PLACES).snapshot(when)
     after = ControlTimeline([*events, later], PLACES).snapshot(when)
     assert before == after
+
+
+def test_partial_capture_leaves_the_part_to_the_children_holders_not_the_loser() -> None:
+    """Aleppo on 30 Nov 2024: HTS takes most of the city, Kurdish districts stay SDF, the army is gone."""
+    src = Source("Wire", dt.date(2024, 12, 2))
+    places = {
+        "city": Place("city", "City", "city", 36.2, 37.1),
+        "district": Place("district", "District", "neighbourhood", 36.22, 37.15, parent="city"),
+        "old-town": Place("old-town", "Old Town", "neighbourhood", 36.2, 37.16, parent="city"),
+    }
+    events = [
+        ControlEvent("city", dt.date(2024, 11, 26), "held", "government", src),
+        ControlEvent("district", dt.date(2024, 11, 26), "held", "sdf", src),
+        ControlEvent("old-town", dt.date(2024, 11, 26), "held", "government", src),
+        ControlEvent("city", dt.date(2024, 11, 30), "captured_partial", "hts", src, previous="government"),
+        ControlEvent("old-town", dt.date(2024, 11, 30), "captured", "hts", src, previous="government"),
+    ]
+    timeline = ControlTimeline(events, places)
+    before = timeline.status_at("city", dt.date(2024, 11, 29))
+    after = timeline.status_at("city", dt.date(2024, 12, 1))
+    assert (before.state, before.factions) == ("mixed", ("government", "sdf"))
+    assert (after.state, after.factions) == ("partial", ("hts", "sdf"))
+    assert timeline.snapshot(dt.date(2024, 12, 1))["city"].factions == ("hts", "sdf")
