@@ -25,7 +25,7 @@ SNAPSHOT_COLUMNS: tuple[str, ...] = (
 )
 CHANGE_COLUMNS: tuple[str, ...] = (
     "date", "place", "name", "name_ar", "kind", "faction", "faction_name", "previous", "previous_name",
-    "confidence", "outlet", "published", "url", "quote", "origin", "reviewed", "admin1", "lat", "lon",
+    "confidence", "outlet", "published", "url", "quote", "origin", "reviewed", "admin1", "lat", "lon", "note",
 )
 
 
@@ -185,6 +185,7 @@ class ChangeRow:
             "admin1": place.admin1 if place else None,
             "lat": place.lat if place else None,
             "lon": place.lon if place else None,
+            "note": ev.note,
         }
 
 

@@ -269,6 +269,19 @@ def test_gazetteer_page_lists_places_and_searches(data: Path) -> None:
     assert list(at.data_editor[0].value["id"]) == ["tal-rifaat"]
 
 
+def test_gazetteer_lists_the_review_queue(data: Path) -> None:
+    places = data / "places.yaml"
+    places.write_text(places.read_text(encoding="utf-8").replace(
+        "    coords_source: manual\n  - id: khan-sheikhun", "    coords_source: manual\n    reviewed: false\n"
+        "  - id: khan-sheikhun"), encoding="utf-8")
+    at = page("gazetteer")
+    at.toggle(key="gaz_only_unreviewed").set_value(True).run()
+    assert list(at.data_editor[0].value["id"]) == ["tal-rifaat"]
+    at.toggle(key="gaz_only_unreviewed").set_value(False)
+    at.toggle(key="gaz_only_missing").set_value(True).run()
+    assert list(at.data_editor[0].value["id"]) == ["kafr-nabl"]
+
+
 def test_gazetteer_save_that_fails_validation_shows_errors_by_row_and_writes_nothing(data: Path) -> None:
     places = data / "places.yaml"
     before = places.read_bytes()

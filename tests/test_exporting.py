@@ -162,7 +162,7 @@ def test_changes_csv_quotes_commas_and_guards_formulas() -> None:
             "confidence": "reported", "outlet": "Reuters", "published": "2024-11-30", "url": "",
             "quote": "'-1 said \"yes\", then left", "origin": "manual", "reviewed": "True",
             "admin1": "aleppo",
-            "lat": "36.2", "lon": "37.16",
+            "lat": "36.2", "lon": "37.16", "note": "",
         }
     ]
 

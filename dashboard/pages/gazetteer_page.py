@@ -310,12 +310,21 @@ def editor_section(bundle: Bundle) -> None:
         for pid in gone:
             pending.pop(pid)
 
-    query = st.text_input("Search places", key="gaz_search", placeholder="name, alias, Arabic name or id")
+    col_query, col_unreviewed, col_nocoords = st.columns([3, 1, 1], vertical_alignment="bottom")
+    query = col_query.text_input("Search places", key="gaz_search",
+                                 placeholder="name, alias, Arabic name or id")
+    # The review queue: entries added by geocoding or ingest wait for a person to check them.
+    only_unreviewed = col_unreviewed.toggle("Not reviewed", key="gaz_only_unreviewed")
+    only_missing = col_nocoords.toggle("No coordinates", key="gaz_only_missing")
     row_errors: dict[str, list[str]] = st.session_state[ROW_ERRORS]
     view: list[dict[str, Any]] = []
     hidden = 0
     for pid, record in originals.items():
         if not matches(record, query, folded[pid]):
+            continue
+        if only_unreviewed and record["reviewed"] and pid not in pending:
+            continue
+        if only_missing and record["lat"] is not None and record["lon"] is not None and pid not in pending:
             continue
         if len(view) >= MAX_ROWS and pid not in pending:
             hidden += 1
