@@ -720,3 +720,17 @@ def test_ingest_keeps_a_plain_article_id_from_an_uploaded_file_name(data: Path) 
     at.run()
     at.button(key="ing_write").click().run()
     assert "article: afp-b-2-dec-b}" in events.read_text(encoding="utf-8")
+
+
+def test_broken_data_keeps_the_last_good_view_and_blocks_writes(data: Path) -> None:
+    places = data / "places.yaml"
+    at = run_report()
+    at.session_state[ingest_key(at)] = {
+        "edited_rows": {0: {"accept": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    broken = places.read_text(encoding="utf-8").replace("  - id: saraqib\n", "  - id: saraqib\n  id: x\n")
+    places.write_text(broken, encoding="utf-8")  # a hand edit that breaks the YAML
+    at.run()
+    assert at.error[0].value.startswith("The data files have problems:")
+    assert at.warning[-1].value == "The data files on disk are broken; fix them before writing from here."
+    assert at.button(key="ing_write").disabled

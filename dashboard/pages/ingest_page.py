@@ -319,7 +319,9 @@ def main() -> None:
     st.caption("Accepted changes are written with origin `extracted`; they count as reviewed only when the "
                "reviewed box is ticked, and the map marks the others as unreviewed.")
     label = f"Write {ticked} accepted change(s) to the control log"
-    if st.button(label, key="ing_write", disabled=not ticked, type="primary"):
+    if bundle.stale:
+        st.warning("The data files on disk are broken; fix them before writing from here.")
+    if st.button(label, key="ing_write", disabled=not ticked or bundle.stale, type="primary"):
         _write_accepted(bundle, reports, edited_by_report, outlet)
         st.rerun()
 
