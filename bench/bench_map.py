@@ -183,6 +183,7 @@ def bench_python(places: list[Place], events: list[ControlEvent]) -> dict[str, f
 
     naive_s, naive_bytes = timed(naive, 1)
     return {"build_s": build_s, "rerun_s": rerun_s, "ours_bytes": ours_bytes, "status_bytes": len(script),
+            "places_file": len(mapping.geometry_json(geometry).encode()),
             "naive_rerun_s": naive_s, "naive_bytes": naive_bytes}
 
 
@@ -358,6 +359,7 @@ def main() -> int:
         ("bytes sent per rerun", f"{py['ours_bytes']:,}", f"{py['naive_bytes']:,}"),
         ("bytes per place per rerun", f"{py['ours_bytes'] / n:.1f}", f"{py['naive_bytes'] / n:.1f}"),
         ("  of which status payload", f"{py['status_bytes']:,} ({py['status_bytes'] / n:.2f}/place)", "—"),
+        ("places file, fetched once and cached", f"{py['places_file']:,}", "—"),
         ("AppTest first run (cold: parse YAML, build)", f"{at['cold_s']:.2f} s", "—"),
         (f"AppTest slider rerun, median of {args.moves}", f"{at['median_s'] * 1000:.0f} ms",
          f"{naive_at:.2f} s (median of {args.naive_moves})"),

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import mapping, ui_data
+from dashboard import assets, mapping, ui_data
 from dashboard.control import ControlTimeline
 from dashboard.models import CONFIDENCES, ControlEvent, Place, Status
 from dashboard.safe_html import escape_markdown, safe_url, shorten
@@ -29,6 +29,7 @@ class Derived:
     """Everything computed once per bundle: geometry, the rendered base map, option lists, snapshots."""
 
     geometry: mapping.PlaceGeometry
+    places_json: bytes
     parts: ui_data.MapParts
     reviewed_timeline: ControlTimeline
     change_dates: tuple[dt.date, ...]
@@ -47,7 +48,9 @@ def derive(key: str, _bundle: ui_data.Bundle) -> Derived:
     """Build the per-bundle structures once; ``key`` is the bundle's content key."""
     places = _bundle.gazetteer.places
     geometry = mapping.place_geometry(places.values())
-    parts = ui_data.render_map_parts(mapping.build_base_map(geometry))
+    places_json = mapping.geometry_json(geometry).encode()
+    parts = ui_data.render_map_parts(
+        mapping.build_base_map(geometry, places_url=assets.publish_data(places_json)))
     reviewed = ControlTimeline([e for e in _bundle.events.events if e.reviewed], places=places)
     span = _bundle.timeline.span()
     today = dt.date.today()
@@ -60,8 +63,8 @@ def derive(key: str, _bundle: ui_data.Bundle) -> Derived:
     governorates = tuple(sorted({p.admin1 for p in drawn if p.admin1}, key=lambda g: _place_name(places, g)))
     search_ids = tuple(sorted(geometry.ids, key=lambda i: places[i].name.casefold()))
     labels = {i: _search_label(places[i]) for i in search_ids}
-    return Derived(geometry, parts, reviewed, tuple(_bundle.timeline.change_dates()), (start, end), kinds,
-                   governorates, search_ids, labels)
+    return Derived(geometry, places_json, parts, reviewed, tuple(_bundle.timeline.change_dates()),
+                   (start, end), kinds, governorates, search_ids, labels)
 
 
 def _place_name(places: Mapping[str, Place], place_id: str) -> str:
@@ -361,6 +364,7 @@ def place_panel(bundle: ui_data.Bundle, place: Place, on: dt.date, with_unreview
 
 bundle = ui_data.load_bundle()
 derived = derive(bundle.key, bundle)
+assets.publish_data(derived.places_json)  # a hash and a stat; rewrites the file if someone removed it
 places = bundle.gazetteer.places
 faction_ids = [f.id for f in bundle.factions.map_factions()]
 st.session_state["_places"] = places
