@@ -313,7 +313,7 @@ def history_rows(bundle: ui_data.Bundle, events: Sequence[ControlEvent]) -> list
 def place_panel(bundle: ui_data.Bundle, place: Place, on: dt.date, with_unreviewed: bool) -> None:
     """Names, current holder and the whole sourced history of one place, as plain Streamlit elements."""
     places = bundle.gazetteer.places
-    title, close = st.columns([5, 1], vertical_alignment="center")
+    title, close = st.columns([3, 1], vertical_alignment="center")
     title.subheader(place.name, anchor=False)
     close.button("Clear", icon=":material/close:", key="clear_place", on_click=clear_selection,
                  help="Clear the selection")
