@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import re
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from dashboard.additions import coords_source, place_mapping
 from dashboard.errors import ConfigurationError, DataError, DataErrors, WriteConflictError
 from dashboard.gazetteer import Gazetteer, load_gazetteer
 from dashboard.geocode import GeoCandidate, OnlineGeocoder, Resolution, Resolver, load_settings
 from dashboard.geonames_offline import load_offline
-from dashboard.names import fold
 from dashboard.paths import PLACES_FILE, data_dir
 from dashboard.writer import add_place, update_places
-
-# coords_source values the gazetteer accepts; any other online service's answer is recorded as manual.
-_COORDS_SOURCES = {"geonames": "geonames", "nominatim": "nominatim"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -184,7 +178,7 @@ def _place_existing(place_id: str, chosen: GeoCandidate, path: Path, sha: str) -
     """Give a gazetteer place that has no coordinates the chosen candidate's, marked unreviewed."""
     fields: dict[str, Any] = {
         "lat": round(chosen.lat or 0.0, 5), "lon": round(chosen.lon or 0.0, 5),  # checked by the caller
-        "coords_source": _COORDS_SOURCES.get(chosen.source, "manual"), "reviewed": False,
+        "coords_source": coords_source(chosen.source), "reviewed": False,
     }
     if chosen.geonames:
         fields["geonames"] = chosen.geonames
@@ -196,50 +190,6 @@ def _place_existing(place_id: str, chosen: GeoCandidate, path: Path, sha: str) -
     print(f"{place_id}: coordinates {fields['lat']}, {fields['lon']} from {chosen.source} saved to {path} "
           "(reviewed: false); check them, then set reviewed: true")
     return new_sha
-
-
-def slug(name: str) -> str:
-    """A lowercase id slug from a Latin-script name (``Kafr Nabl`` -> ``kafr-nabl``)."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub("['`\u2018\u2019\u02bf\u02be]", "", text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-def place_mapping(cand: GeoCandidate, query: str, taken: set[str], gazetteer: Gazetteer) -> dict[str, Any]:
-    """The new gazetteer entry for a candidate, in the file's field order, marked unreviewed."""
-    latin = cand.name if slug(cand.name) else query  # a name in Arabic script only: use the query
-    base = slug(latin) or (f"geonames-{cand.geonames}" if cand.geonames else "place")
-    place_id, serial = base, 1
-    while place_id in taken:
-        serial += 1
-        place_id = f"{base}-{serial}"
-    aliases: list[str] = []
-    seen = {fold(latin), fold(cand.name_ar or "")}
-    for alias in (query, cand.matched or ""):
-        if alias and fold(alias) not in seen:
-            seen.add(fold(alias))
-            aliases.append(alias)
-    admin1 = cand.admin1 if cand.admin1 in gazetteer.places else None
-    mapping: dict[str, Any] = {"id": place_id, "name": latin}
-    if cand.name_ar:
-        mapping["name_ar"] = cand.name_ar
-    if aliases:
-        mapping["aliases"] = aliases
-    mapping["kind"] = cand.kind
-    if admin1:
-        mapping["admin1"] = admin1
-    mapping["lat"] = round(cand.lat or 0.0, 5)  # only located candidates are added
-    mapping["lon"] = round(cand.lon or 0.0, 5)
-    if cand.population:
-        mapping["population"] = cand.population
-    if cand.geonames:
-        mapping["geonames"] = cand.geonames
-    mapping["coords_source"] = _COORDS_SOURCES.get(cand.source, "manual")
-    mapping["reviewed"] = False
-    mapping["note"] = (f"Added by conflict-map geocode --add on {dt.date.today().isoformat()} from "
-                       f"{cand.source} for the query {query!r}; check the coordinates and the kind.")
-    return mapping
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - convenience for python -m

@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import writer
-from dashboard.cmd_geocode import place_mapping, slug
+from dashboard.additions import place_mapping, slug
 from dashboard.errors import ConfigurationError, DataError, DataErrors, WriteConflictError
 from dashboard.gazetteer import validate_places_text
 from dashboard.geocode import GeoCandidate, OnlineGeocoder, Resolution, Resolver, load_settings

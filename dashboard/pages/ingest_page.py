@@ -12,8 +12,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import writer
+from dashboard.additions import slug
 from dashboard.articles import MAX_BYTES, parse_article
-from dashboard.cmd_geocode import slug
 from dashboard.errors import DataError, DataErrors, IngestError, WriteConflictError
 from dashboard.events import check_events, event_to_mapping
 from dashboard.extract import ingest
