@@ -304,3 +304,16 @@ def test_a_missing_data_folder_explains_itself(monkeypatch: pytest.MonkeyPatch, 
     assert "places.yaml" in at.error[0].value
     assert "Nothing to show yet." in at.error[0].value
     assert not at.get("component_instance")
+
+
+def test_searching_the_same_place_again_recentres_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(monkeypatch, FIXTURES / "basic")
+    at.selectbox(key="search").select("alpha").run()
+    first = map_args(at)["center"]
+    at.selectbox(key="search").select(None).run()  # the user clears the box and pans away ...
+    at.selectbox(key="search").select("alpha").run()  # ... then looks the same place up again
+    again = map_args(at)["center"]
+    assert first == [36.2, 37.15]
+    assert again == pytest.approx(first)
+    # Equal to the eye, but not to the component, which only moves the map when the centre changes.
+    assert again != first

@@ -158,9 +158,13 @@ def init_state(derived: Derived, bundle: ui_data.Bundle, faction_ids: Sequence[s
 
 
 def _centre_on(place: Place) -> None:
+    ss = st.session_state
     if place.lat is not None and place.lon is not None:
-        st.session_state["_center"] = (place.lat, place.lon)
-        st.session_state["_zoom"] = SEARCH_ZOOM
+        # The map only moves when the requested centre differs from the last one it was sent; a
+        # sub-millimetre nudge makes a second search for the same place bring it back into view.
+        nudge = 1e-9 if ss.get("_center") == (place.lat, place.lon) else 0.0
+        ss["_center"] = (place.lat + nudge, place.lon)
+        ss["_zoom"] = SEARCH_ZOOM
 
 
 def step(dates: Sequence[dt.date], direction: int) -> None:
