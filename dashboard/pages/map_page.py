@@ -19,7 +19,7 @@ from dashboard.safe_html import escape_markdown, safe_url, shorten
 
 PLAY_STEP_SECONDS = 0.8
 SEARCH_ZOOM = 10
-SNAPSHOT_CACHE = 64
+SNAPSHOT_CACHE = 32
 QUERY_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "place")
 WIDGET_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "search")
 
