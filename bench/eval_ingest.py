@@ -159,11 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     factions = load_factions(folder / "factions.yaml")
     labels = yaml.safe_load((DEVSET / "labels.yaml").read_text(encoding="utf-8"))
     extra = labels.get("extra_places", {})
-    dev, seed, held, unseen = Tally(), Tally(), Tally(), Tally()
+    dev, seed, held, unseen, fourth = Tally(), Tally(), Tally(), Tally(), Tally()
     for name, label in labels.get("holdout", {}).items():
         held.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("unseen", {}).items():
         unseen.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
+    for name, label in labels.get("fourth", {}).items():
+        fourth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels["reports"].items():
         if "external" in label:
             path = (ROOT / label["external"]).resolve()
@@ -181,10 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     if unseen.m_gold:
         report(f"third set ({len(labels['unseen'])} reports; first run was P/R 0.63/0.42 on changes, "
                "see labels.yaml)", unseen)
+    if fourth.m_gold:
+        report(f"fourth set ({len(labels['fourth'])} reports, v*; first run: see labels.yaml)", fourth)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for line in dev.notes + held.notes + unseen.notes + seed.notes:
+        for line in dev.notes + held.notes + unseen.notes + fourth.notes + seed.notes:
             print("  -", line)
     return 0
 
