@@ -317,3 +317,19 @@ def test_searching_the_same_place_again_recentres_the_map(monkeypatch: pytest.Mo
     assert again == pytest.approx(first)
     # Equal to the eye, but not to the component, which only moves the map when the centre changes.
     assert again != first
+
+
+def test_a_place_without_coordinates_can_be_looked_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "basic", data)
+    places = data / "places.yaml"
+    golf = "  - id: golf\n    name: Golf\n    kind: village\n    lat: null\n    lon: null\n"
+    places.write_text(places.read_text() + golf)
+    at = open_app(monkeypatch, data)
+    assert summary(at).endswith("· 4 of 5 places shown · 1 on unreviewed reports")  # not drawn ...
+    at.selectbox(key="search").select("golf").run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == ["Golf"]  # ... but its panel opens
+    assert "center" not in map_args(at) or map_args(at)["center"] is None

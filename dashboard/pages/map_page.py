@@ -61,7 +61,8 @@ def derive(key: str, _bundle: ui_data.Bundle) -> Derived:
     kinds = tuple(k for k in mapping.KIND_SIZE if any(p.kind == k for p in drawn))
     kinds += tuple(sorted({p.kind for p in drawn} - set(kinds)))
     governorates = tuple(sorted({p.admin1 for p in drawn if p.admin1}, key=lambda g: _place_name(places, g)))
-    search_ids = tuple(sorted(geometry.ids, key=lambda i: places[i].name.casefold()))
+    # Every place can be looked up, also those not drawn (no coordinates yet): their history still shows.
+    search_ids = tuple(sorted(places, key=lambda i: places[i].name.casefold()))
     labels = {i: _search_label(places[i]) for i in search_ids}
     return Derived(geometry, places_json, parts, reviewed, tuple(_bundle.timeline.change_dates()),
                    (start, end), kinds, governorates, search_ids, labels)
@@ -126,7 +127,7 @@ def init_state(derived: Derived, bundle: ui_data.Bundle, faction_ids: Sequence[s
         ss["unknown"] = qp.get("unknown", "0") == "1"
         place = qp.get("place")
         ss["place"] = place if place in places else None
-        ss["search"] = ss["place"] if ss["place"] in derived.geometry.index else None
+        ss["search"] = ss["place"]
         if ss["search"]:
             _centre_on(places[ss["search"]])
         ss["_map_ready"] = True
@@ -150,10 +151,10 @@ def init_state(derived: Derived, bundle: ui_data.Bundle, faction_ids: Sequence[s
     ss["kind"] = [k for k in ss.get("kind", derived.kinds) if k in derived.kinds]
     if "_pending_place" in ss:
         ss["place"] = ss.pop("_pending_place")
-        ss["search"] = ss["place"] if ss["place"] in derived.geometry.index else None
+        ss["search"] = ss["place"]
     if ss.get("place") not in places:
         ss["place"] = None
-    if ss.get("search") not in derived.geometry.index:
+    if ss.get("search") not in places:
         ss["search"] = None
 
 
