@@ -20,6 +20,16 @@ from dashboard.safe_html import escape_markdown, safe_url, shorten
 PLAY_STEP_SECONDS = 0.8
 SEARCH_ZOOM = 10
 SNAPSHOT_CACHE = 32
+HOW_TO_READ = """
+- **Colour**: who holds the place on the chosen date (the legend counts places per faction).
+- **Size**: cities are the largest dots, then towns, then villages and neighbourhoods.
+- **Hatched** dot: contested; fighting inside, both sides' colours.
+- **Ring** in a second colour: mostly held by the fill colour, part held by the ring's.
+- **Split** dot: mixed control; its neighbourhoods are held by different factions.
+- **Dashed outer ring**: the latest change comes from a machine-read report nobody has reviewed yet.
+- **Grey** dot: abandoned, no holder named; **white** dot: status unknown (shown on request).
+- Click a dot for the place's names, holder and the sourced history behind it.
+"""
 QUERY_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "place")
 WIDGET_KEYS = ("date", "factions", "gov", "kind", "conf", "unreviewed", "unknown", "search")
 
@@ -427,6 +437,8 @@ with map_col:
         derived.parts, mapping.status_script(payload), key="map", height=640,
         center=ss.get("_center"), zoom=ss.get("_zoom"),
     )
+    with st.expander("How to read the map"):
+        st.markdown(HOW_TO_READ)
 clicked = result.get("last_object_clicked") if result else None
 if isinstance(clicked, dict) and clicked != ss.get("_last_click"):
     ss["_last_click"] = clicked
