@@ -57,6 +57,10 @@ _CAPTURE = (
     r"recaptured|recapture|recaptures|recapturing|retook|retake|retaken|retakes|retaking|regained|regain|"
     r"liberated|liberate|liberating|won\s+back|win\s+back|secured|secure|secures|securing|conquered|"
     r"conquer|conquering|occupied|occupy|occupying|"
+    r"stormed(?!\s+into)|storm(?!\s+into)|storms(?!\s+into)|storming(?!\s+into)|"
+    r"(?:imposed|impose|imposes|imposing|established|establish|establishes|establishing|extended|extend)\s+"
+    r"(?:(?:their|its|full|total|complete|effective)\s+){0,2}control\s+(?:on|over)|"
+    r"now\s+in\s+(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+of|"
     r"(?:announced|announces|declared|declares|claimed|claims|celebrated|hailed|confirmed)\s+(?:the\s+)?"
     r"[\"“']?(?:capture|conquest|fall|liberation|takeover|seizure)[\"”']?\s+of|"
     r"(?:took|take|taken|takes|taking|seized|seize|seizing|gained|gain|wrested|wrest|assumed|assume)\s+"
@@ -67,7 +71,7 @@ _CAPTURE = (
     r"years|months|weeks|days|hours|time|root|effect|off|away|out)\b)"
 )
 _ENTER = (
-    r"entered|enter|enters|entering|stormed\s+into|storm\s+into|stormed|storm|storming|broke\s+into|"
+    r"entered|enter|enters|entering|(?:stormed|storm|storms|storming)\s+into|broke\s+into|"
     r"break\s+into|(?:pushed|push|pushing|moved|move|moving|swept|sweep|sweeping|rolled|roll|rolling|"
     r"marched|march|marching|advanced|advance|advancing)\s+into"
 )
@@ -77,11 +81,15 @@ _WITHDRAW = (
     r"personnel|men)\s+){0,3}from|"
     r"(?:pulled|pull|pulls|pulling)\s+out\s+of|(?:pulled|pull|pulls|pulling)\s+back\s+from|"
     r"abandoned|abandon|abandons|abandoning|left|"
-    r"(?:redeployed|redeploy|redeploying|repositioned|reposition|repositioning)\s+(?:(?:its|their|the|all|"
-    r"some)\s+)?(?:forces|troops|units|soldiers|fighters)?\s*(?:outside|out\s+of|away\s+from)"
+    r"(?:redeployed|redeploy|redeploying|repositioned|reposition|repositioning)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:outside|out\s+of|away\s+from)|"
+    r"(?:redeployment|withdrawal|pullout|pull-out)\s+(?:(?:of\s+)?(?:its|their|the|all|some|most|"
+    r"remaining|troops|forces|fighters|units|soldiers)\s+){0,3}from"
 )
 _LOST = r"lost|lose|loses|losing"
-_HANDED = r"(?:handed|hand|hands|handing|surrendered|surrender|ceded|cede)(?:\s+over)?"
+# "hand"/"hands" alone are nouns ("in Kurdish hands"): only "hand over" is the verb.
+_HANDED = (r"(?:(?:handed|handing|surrendered|surrender|surrenders|ceded|cede|cedes)(?:\s+over)?|"
+           r"(?:hand|hands)\s+over)")
 _DROVE = r"(?:drove|drive|driven|drives|driving|pushed|forced|force|forcing|kicked)"
 _PASSIVE = (
     r"(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?(?:captured|seized|taken|overrun|recaptured|retaken|"
@@ -113,13 +121,14 @@ _FIRST_WORDS: dict[str, str] = {
                 "retaking regained regain liberated liberate liberating won win took take taken takes "
                 "taking gained gain wrested wrest assumed assume secured secure secures securing conquered "
                 "conquer conquering occupied occupy occupying announced announces declared declares claimed "
-                "claims celebrated hailed confirmed",
-    "entered": "entered enter enters entering stormed storm storming broke break pushed push pushing moved "
-               "move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
+                "claims celebrated hailed confirmed stormed storm storms storming imposed impose imposes "
+                "imposing established establish establishes establishing extended extend now",
+    "entered": "entered enter enters entering stormed storm storms storming broke break pushed push pushing "
+               "moved move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
                "advance advancing",
     "withdrew": "withdrew withdrawn withdraw withdraws withdrawing retreated retreat retreats retreating "
                 "pulled pull pulls pulling abandoned abandon abandons abandoning left redeployed redeploy "
-                "redeploying repositioned reposition repositioning",
+                "redeploying repositioned reposition repositioning redeployment withdrawal pullout",
     "lost": "lost lose loses losing",
 }
 _KINDS_BY_WORD: dict[str, tuple[str, ...]] = {}
@@ -246,6 +255,9 @@ class _Sentence:
     mentions: list[Mention]
     hits: list[Hit]
     coalition: str
+    # The two sentences before: the places they name and the side that acted in them, for "the city", "they".
+    prev_mentions: tuple[Mention, ...] = ()
+    prev_actor: str | None = None
 
 
 # (start, end, mentions, faction names, control verbs) of one sentence
@@ -254,10 +266,36 @@ _SentenceParts = tuple[int, int, list[Mention], list[Hit], list["Verb"]]
 _Found = tuple[str, str | None, str, str | None]
 _BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
 _IT_RE = re.compile(
-    r"\s+(?:it|the\s+(?:city|town|village|area|base|airport|crossing))\b"
+    r"\s+(?P<ref>it|them|both|the\s+(?:(?:provincial|regional)\s+capital|city|town|village|area|base|"
+    r"airport|crossing|towns|villages|cities))\b"
     r"(?!'s|\u2019s|\s+(?:was|is|had|has|would|will|said))",
     re.IGNORECASE,
 )
+# The kinds of place each referring word can stand for ("the town" may be a small city in the gazetteer).
+_REFERENT_KINDS: dict[str, frozenset[str]] = {
+    "city": frozenset({"city", "town"}),
+    "town": frozenset({"town", "village", "city"}),
+    "village": frozenset({"village", "town"}),
+    "base": frozenset({"facility"}),
+    "airport": frozenset({"facility"}),
+    "crossing": frozenset({"facility"}),
+}
+_PLURAL_REFS = frozenset({"them", "both", "towns", "villages", "cities"})
+# "Saydnaya prison, which rebels had stormed": the verb's object is the place before the relative pronoun.
+_RELATIVE_RE = re.compile(r"\s*,?\s*(?:which|that)\s+[^,;:]{0,50}$", re.IGNORECASE)
+# A subject that refers back: "the city fell", "it was captured".
+_SUBJECT_REF_RE = re.compile(
+    r"\b(?P<ref>it|the\s+(?:city|town|village|base|airport|crossing))\s+(?:(?:\w+ly|also|then|later|had|has|"
+    r"have)\s+)*$",
+    re.IGNORECASE,
+)
+_RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
+# Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
+_RELATIVE_GAP_RE = re.compile(
+    r"(?:\s+(?:in|on|near|of|the|north|south|east|west|\w+ern|province|countryside|city|town|[A-Z][\w'-]*))*"
+    r"\s*,?\s*"
+)
+_GENERIC_SURFACE_RE = re.compile(r"opposition|rebel|insurgent|anti-", re.IGNORECASE)
 _LOCATIVE_BEFORE_RE = re.compile(
     r"\b(?:near|(?:north|south|east|west|northeast|northwest|southeast|southwest)\s+of|outside|between|"
     r"towards?|around|beyond)\s+(?:the\s+)?$",
@@ -275,6 +313,7 @@ class _Proposal:
     confidence: str
     quote: str
     order: int
+    headline: bool = False
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -295,6 +334,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _headline(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The span of the report's headline (a first line without closing punctuation), else (-1, -1)."""
+    if not spans:
+        return (-1, -1)
+    start, end = spans[0]
+    if text[end - 1: end] in ".!?\"”'" or "\n" not in text[end: end + 2]:
+        return (-1, -1)
+    return (start, end)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -303,11 +352,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def article_coalition(factions_hits: list[Hit], about: set[str]) -> str:
+def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int = 0) -> str:
     """The coalition a report is about, for generic "rebels"; else the generic opposition.
 
     Only coalitions in ``about`` (named in the lede or as the actor of a control verb) qualify, so a side
-    named in passing does not take over every "rebels"; among them the most often named wins.
+    named in passing does not take over every "rebels"; one named in the title or lede comes first (an
+    explainer that names HTS at the top and southern groups twice further down is about HTS); then the
+    most often named wins.
     """
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
@@ -317,7 +368,7 @@ def article_coalition(factions_hits: list[Hit], about: set[str]) -> str:
             first.setdefault(h.faction, h.start)
     if not counts:
         return GENERIC_FACTION
-    return min(counts, key=lambda f: (-counts[f], first[f]))
+    return min(counts, key=lambda f: (first[f] >= lede_end, -counts[f], first[f]))
 
 
 def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
@@ -387,14 +438,35 @@ class Extractor:
                      if v.end <= s_end] if mentions or hits else []
             per_sentence.append((s_start, s_end, mentions, hits, verbs))
         lede_end = spans[min(2, len(spans) - 1)][1] if spans else 0
-        coalition = article_coalition(parsed.factions, self._about(text, lede_end, per_sentence))
+        headline = _headline(text, spans)
+        coalition = article_coalition(parsed.factions, self._about(text, lede_end, per_sentence), lede_end)
         proposals: list[_Proposal] = []
+        # The places and acting side of the last two sentences, for "the city" and "they" across sentences.
+        recent: list[tuple[list[Mention], str | None]] = []
         for s_start, s_end, mentions, hits, verbs in per_sentence:
-            if verbs and mentions:
-                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition)
-                proposals.extend(self._sentence(sent, verbs, article, len(proposals)))
+            if verbs and (mentions or _IT_RE.search(text, s_start, s_end)):
+                prev_mentions = tuple(m for ms, _ in recent for m in ms)
+                prev_actor = next((a for _, a in reversed(recent) if a is not None), None)
+                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_actor)
+                found = self._sentence(sent, verbs, article, len(proposals))
+                if s_start == headline[0] and s_end == headline[1]:
+                    for p in found:
+                        p.headline = True
+                proposals.extend(found)
+            if mentions or hits:
+                recent = [*recent[-1:], (mentions, self._subject(text, s_start, s_end, hits, coalition))]
         changes = _merge(proposals, article)
         return IngestResult(article, parsed.mentions, changes, parsed.unresolved)
+
+    def _subject(self, text: str, s_start: int, s_end: int, hits: list[Hit], coalition: str) -> str | None:
+        """The first ground-holding side named as a subject ("HTS and allied factions attacked ...")."""
+        sent = _Sentence(text, s_start, s_end, [], hits, coalition)
+        for h in hits:
+            if _subject_like(sent, h):
+                holder = self._holder(h, sent)
+                if holder is not None:
+                    return holder
+        return None
 
     def _about(
         self, text: str, lede_end: int, per_sentence: list[_SentenceParts],
@@ -447,8 +519,9 @@ class Extractor:
         fid = hit.faction
         if fid is None:
             return None
-        if hit.generic:
-            return sent.coalition or None
+        if hit.generic or (fid == GENERIC_FACTION and _GENERIC_SURFACE_RE.search(
+                sent.text, hit.start, hit.end)):
+            return sent.coalition or None  # "Syrian opposition fighters" in a report about HTS
         faction = self.factions.get(fid)
         if faction is None:
             return None
@@ -470,6 +543,8 @@ class Extractor:
                 holder = self._holder(h, sent)
                 if holder:
                     return holder
+            if sent.prev_actor is not None:
+                return sent.prev_actor  # "HTS attacked ... Within days they had taken Aleppo"
         for h in reversed(candidates):
             holder = self._holder(h, sent)
             if holder is not None:
@@ -511,12 +586,13 @@ class Extractor:
             loser = self._holder(victims[0], sent) if victims else None
             obj_start = out_of.end()
         objects = _objects(text, obj_start, hi, sent.mentions, self.gazetteer)
-        if not objects and _IT_RE.match(text, obj_start):
-            # "handed it over", "handed the city to": the place named just before, not a locative one
-            earlier = [m for m in sent.mentions if m.end <= verb.start
-                       and _place_kind(self.gazetteer, m.place) not in AREA_KINDS
-                       and not _LOCATIVE_BEFORE_RE.search(text[max(sent.start, m.start - 25): m.start])]
-            objects = earlier[-1:]
+        if not objects:
+            ref = _IT_RE.match(text, obj_start)
+            if ref is not None:
+                # "handed it over", "took them over", "entered the city": the place named just before
+                objects = self._refer(sent, verb.start, ref.group("ref"), ref.start("ref"), ref.end("ref"))
+        if not objects:
+            objects = self._relative_object(sent, verb)
         if not objects:
             return []
         out: list[_Found] = []
@@ -538,6 +614,62 @@ class Extractor:
             out.append((m.place, actor, kind, previous if previous != actor else None))
         return out
 
+    def _refer(self, sent: _Sentence, at: int, ref: str, start: int, end: int) -> list[Mention]:
+        """The place(s) a referring phrase stands for: earlier in the sentence, else in the two before it.
+
+        "the city" wants a city (or the city a named facility or district belongs to), "the town" a town or
+        village, "it" any settlement or facility; "them" takes every place named earlier in the sentence.
+        "The provincial capital" is the seat of the governorate named last.
+        """
+        words = ref.lower().split()
+        text = sent.text
+        if words[-1] == "capital":
+            govs = [m for m in (*sent.prev_mentions, *sent.mentions)
+                    if m.end <= at and m.kind == "governorate"]
+            seat = self.gazetteer.places.get(govs[-1].place.removesuffix("-governorate")) if govs else None
+            if seat is None or seat.kind == "governorate":
+                return []
+            return [Mention(text[start:end], start, end, seat.id, seat.lat, seat.lon, seat.kind)]
+        kinds = _REFERENT_KINDS.get(words[-1])
+        plural = words[-1] in _PLURAL_REFS
+
+        def fits(m: Mention) -> bool:
+            kind = _place_kind(self.gazetteer, m.place)
+            return kind not in AREA_KINDS and (kinds is None or kind in kinds)
+
+        earlier = [m for m in sent.mentions if m.end <= at and fits(m)
+                   and not _LOCATIVE_BEFORE_RE.search(text[max(sent.start, m.start - 25): m.start])]
+        if earlier:
+            return earlier if plural else earlier[-1:]
+        if plural or words[-1] == "area":
+            return []
+        for m in reversed(sent.prev_mentions):
+            place = self.gazetteer.places.get(m.place)
+            if place is None:
+                continue
+            if not fits(m) and kinds is not None and place.parent:
+                place = self.gazetteer.places.get(place.parent)  # "Hama central prison ... the city"
+            if place is not None and place.kind not in AREA_KINDS and (kinds is None or place.kind in kinds):
+                return [Mention(text[start:end], start, end, place.id, place.lat, place.lon, place.kind)]
+        return []
+
+    def _relative_object(self, sent: _Sentence, verb: Verb) -> list[Mention]:
+        """ "Saydnaya prison, which rebels had stormed": the place just before "which" is the object."""
+        text = sent.text
+        rels = list(_RELATIVE_WORD_RE.finditer(text, max(sent.start, verb.start - 50), verb.start))
+        rel = rels[-1] if rels else None
+        if rel is None or re.search(r"[,;:]", text[rel.end(): verb.start]):
+            return []
+        before = [m for m in sent.mentions if m.end <= rel.start() and rel.start() - m.end <= 60
+                  and _place_kind(self.gazetteer, m.place) not in AREA_KINDS]
+        if not before or not _RELATIVE_GAP_RE.fullmatch(text, before[-1].end, rel.start()):
+            return []
+        # the relative clause needs its own subject: "which rebels had stormed", "which they entered"
+        if not any(rel.end() <= h.start and h.end <= verb.start for h in sent.hits) \
+                and not re.match(r"\s+(?:they|it)\b", text[rel.end(): verb.start], re.IGNORECASE):
+            return []
+        return before[-1:]
+
     def _opponent(self, sent: _Sentence, verb: Verb, actor: str) -> str | None:
         """The side the actor fought earlier in the sentence ("attacked Kurdish fighters ... seized X")."""
         for h in sent.hits:
@@ -554,6 +686,10 @@ class Extractor:
         """Place before the verb, actor after it ("Homs fell to the rebels", "X was captured by Y")."""
         text = sent.text
         before = [m for m in sent.mentions if m.end <= verb.start and m.start >= lo]
+        ref = _SUBJECT_REF_RE.search(text, max(lo, sent.start), verb.start)
+        if ref is not None and (not before or before[-1].end <= ref.start()):
+            # "The city fell to the rebels": the subject refers back to a place named before
+            before = self._refer(sent, ref.start(), ref.group("ref"), ref.start("ref"), ref.end("ref"))
         if not before:
             return []
         place = before[-1]
@@ -659,7 +795,9 @@ def _pick_date(dates: list[DateMatch], verb: Verb, lo: int, hi: int) -> DateMatc
     for group in (after, before):
         if group:  # the nearest date after the verb is its own, history ("in 2016") included
             return min(group, key=lambda d: abs(d.start - verb.end))
-    fresh = [d for d in dates if not d.history]
+    # Else a date earlier in the sentence ("On Friday they took A and entered B"); one after the stretch
+    # belongs to a later verb ("... of A, which they entered on Sunday").
+    fresh = [d for d in dates if not d.history and d.end <= hi]
     return fresh[0] if fresh else None
 
 
@@ -693,22 +831,31 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
     for p in proposals:
         by_place.setdefault(p.place, []).append(p)
     kept: list[_Proposal] = []
-    for group in by_place.values():
+    for whole in by_place.values():
+        # A headline compresses the story ("rebels storm Aleppo"); the body's own wording decides.
+        group = whole if all(p.headline for p in whole) else [p for p in whole if not p.headline]
         dated = [p for p in group if p.date_match is not None and p.date_match.date is not None]
         pool = dated or group
-        if dated and all(p.kind == "withdrew" for p in dated):
+        if dated and all(p.kind in ("withdrew", "entered") for p in dated) \
+                and any(p.kind == "withdrew" for p in dated):
             # "The army said on Thursday it had left Hama ... HTS announced the conquest of Hama":
-            # an undated capture of a place the report dates the loss of is the same event.
-            taker = next((p for p in group if p.faction is not None and p not in dated), None)
+            # an undated capture of a place the report dates the loss (or the entry) of is the same event.
+            taker = next((p for p in group if p.faction is not None and p.kind != "entered"
+                          and p not in dated), None)
             if taker is not None:
                 taker.date_match = dated[0].date_match
                 pool = [taker, *dated]
+        elif dated and not any(p.faction is not None and p.kind != "entered" for p in dated):
+            # "... Khan Sheikhun, which they entered on Sunday": the undated capture is a later step.
+            pool = [*dated, *(p for p in group if p not in dated and p.faction is not None
+                              and p.kind != "entered")]
         withdrawals = [p for p in pool if p.kind == "withdrew"]
         takers = [p for p in pool if p.faction is not None]
+        capturers = [p for p in takers if p.kind != "entered"]
         final: list[_Proposal] = []
         for p in pool:
-            if p.kind == "withdrew" and takers:
-                continue  # the capture says who left: it becomes its "previous"
+            if p.kind == "withdrew" and capturers:
+                continue  # the capture says who left: it becomes its "previous" (an entry alone does not)
             if p.kind == "entered" and any(
                 t.faction == p.faction and t.kind != "entered" and _day(t, article) == _day(p, article)
                 for t in takers

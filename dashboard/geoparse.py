@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from dashboard.models import Mention, Place
@@ -38,7 +38,8 @@ FOREIGN_PLACES: tuple[str, ...] = (
 GENERIC_FACTION = "opposition"
 GENERIC_ACTORS: tuple[str, ...] = (
     "fighters", "rebel fighters", "insurgent fighters", "armed groups", "armed factions", "local factions",
-    "local fighters", "factions", "allied factions", "rebel factions",
+    "local fighters", "factions", "allied factions", "rebel factions", "militants", "jihadists",
+    "opposition groups", "armed opposition groups", "rebel units",
 )
 # Single words that are also names, titles or common words; on their own they never make a mention.
 _STOP_WORDS = (
@@ -304,7 +305,12 @@ class Geoparser:
         candidates: list[tuple[Hit, str | None]] = []  # (hit, the cue's group: "admin"/"settlement")
         for h in hits:
             if h.faction is not None:
-                result.factions.append(h)
+                if h.start >= 5 and text[h.start - 5: h.start].lower() == "anti-":
+                    # "Anti-regime forces" oppose the side named: they are the (unnamed) opposition.
+                    result.factions.append(
+                        replace(h, start=h.start - 5, faction=GENERIC_FACTION, generic=True))
+                else:
+                    result.factions.append(h)
                 continue
             if h.foreign:
                 continue
@@ -374,7 +380,7 @@ class Geoparser:
                 verb = _word_after(toks, folded, h.last_tok + 1)
             if verb in _METONYM_VERBS:
                 return "skip"
-        if after in _ADMIN_AFTER:
+        if after in _ADMIN_AFTER or (after == "and" and _plural_admin_after(toks, h.last_tok + 2)):
             return "admin"
         if (before in _ADMIN_BEFORE and raw_before.islower()) or _possessive_countryside(toks, folded, h):
             return "admin"
@@ -520,6 +526,17 @@ def _sq_distance(place: Place, at: tuple[float, float]) -> float:
     """Squared equirectangular distance in degrees (enough to rank nearby candidates)."""
     lat, lon = place.lat or 0.0, place.lon or 0.0
     return (lat - at[0]) ** 2 + ((lon - at[1]) * 0.8) ** 2
+
+
+def _plural_admin_after(toks: list[tuple[str, int, int]], i: int) -> bool:
+    """ "Raqqa and Hasakah provinces": the first of a pair shares the plural area word after the second."""
+    for j in range(i, min(i + 4, len(toks))):
+        word = toks[j][0]
+        if word.lower() in ("provinces", "governorates"):
+            return j > i
+        if not word[:1].isupper():
+            return False
+    return False
 
 
 def _governing_word(toks: list[tuple[str, int, int]], i: int) -> str:
