@@ -5,7 +5,15 @@ Each sentence is scanned for control verbs. Active verbs ("captured", "took cont
 the mentions after them, stopping at locatives ("near", "between", "north of") and clause breaks. Passive
 forms ("fell to", "was captured by", "came under the control of", "is lost for the regime") take the place
 before the verb and the actor after it. Negations, aims and hypotheticals ("failed to", "seeking to",
-"could") cancel a verb; air raids, shelling and evacuations are not control verbs at all.
+"could") cancel a verb, and so does a denial before it ("the army denied that rebels had entered Homs");
+air raids, shelling and evacuations are not control verbs at all.
+
+References: "the city", "the town", "it" and "them" as objects or subjects stand for the place(s) named
+earlier in the sentence, else for the latest place of a fitting kind in the two sentences before (a named
+facility or district stands for its city); "the provincial capital" is the seat of the governorate named
+last; a pronoun subject with no side in its sentence is the side that acted in the sentence before; "X,
+which they entered" makes X the object. A headline's loose verb ("rebels storm Aleppo") yields to the
+body's account of the same place.
 
 Confidence: ``claimed`` when a party to the fighting is the source ("the defence ministry said"),
 ``reported`` when an observer or the wire reports it (the default). When the sentence gives no date the
@@ -271,6 +279,10 @@ _IT_RE = re.compile(
     r"(?!'s|\u2019s|\s+(?:was|is|had|has|would|will|said))",
     re.IGNORECASE,
 )
+# A sentence without a place name can still act on one it refers back to.
+_REF_GATE_RE = re.compile(
+    r"\b(?:it|them|the\s+(?:city|town|village|base|airport|crossing|towns|villages|cities|"
+    r"provincial\s+capital))\b", re.IGNORECASE)
 # The kinds of place each referring word can stand for ("the town" may be a small city in the gazetteer).
 _REFERENT_KINDS: dict[str, frozenset[str]] = {
     "city": frozenset({"city", "town"}),
@@ -289,6 +301,10 @@ _SUBJECT_REF_RE = re.compile(
     r"have)\s+)*$",
     re.IGNORECASE,
 )
+# A denial before the verb ("the army denied that rebels had entered Homs") leaves no change to propose;
+# an unverified claim ("claims that could not be verified") stays a claim (confidence "claimed").
+_DENIAL_RE = re.compile(r"\b(?:denied|denies|deny|denying|dismissed|rejected|refuted|rebuffed)\b",
+                        re.IGNORECASE)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -434,8 +450,9 @@ class Extractor:
                 bisect_left(mention_starts, s_start): bisect_left(mention_starts, s_end)]
             hits = parsed.factions[bisect_left(hit_starts, s_start): bisect_left(hit_starts, s_end)]
             # Only sentences naming a place or a side can matter; most of a long report names neither.
+            relevant = mentions or hits or _REF_GATE_RE.search(text, s_start, s_end)
             verbs = [v for v in all_verbs[bisect_left(verb_starts, s_start): bisect_left(verb_starts, s_end)]
-                     if v.end <= s_end] if mentions or hits else []
+                     if v.end <= s_end] if relevant else []
             per_sentence.append((s_start, s_end, mentions, hits, verbs))
         lede_end = spans[min(2, len(spans) - 1)][1] if spans else 0
         headline = _headline(text, spans)
@@ -444,7 +461,7 @@ class Extractor:
         # The places and acting side of the last two sentences, for "the city" and "they" across sentences.
         recent: list[tuple[list[Mention], str | None]] = []
         for s_start, s_end, mentions, hits, verbs in per_sentence:
-            if verbs and (mentions or _IT_RE.search(text, s_start, s_end)):
+            if verbs and (mentions or _REF_GATE_RE.search(text, s_start, s_end)):
                 prev_mentions = tuple(m for ms, _ in recent for m in ms)
                 prev_actor = next((a for _, a in reversed(recent) if a is not None), None)
                 sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_actor)
@@ -574,7 +591,7 @@ class Extractor:
             return []
         actor_end = max((h.end for h in sent.hits if h.end <= verb.start), default=sent.start)
         window = text[max(lo, actor_end, verb.start - 60): verb.start]
-        if _CANCEL_RE.search(window):
+        if _CANCEL_RE.search(window) or _DENIAL_RE.search(text, sent.start, verb.start):
             return []
         obj_start = verb.end
         loser: str | None = None
@@ -696,7 +713,8 @@ class Extractor:
         gap = text[place.end: verb.start]
         if len(gap.split()) > 8 or _PASSIVE_GAP_RE.search(gap):
             return []
-        if _CANCEL_RE.search(gap) or _place_kind(self.gazetteer, place.place) in AREA_KINDS:
+        if _CANCEL_RE.search(gap) or _place_kind(self.gazetteer, place.place) in AREA_KINDS \
+                or _DENIAL_RE.search(text, sent.start, verb.start):
             return []
         low = verb.text.lower()
         if verb.kind == "passive_lost" or (low.startswith("fell") and re.match(
@@ -764,7 +782,8 @@ def _objects(
             cursor = m.end
             continue
         partner = False
-        if _place_kind(gazetteer, m.place) in AREA_KINDS or _CONTAINER_RE.match(text, m.end):
+        if _place_kind(gazetteer, m.place) in AREA_KINDS or (
+                _CONTAINER_RE.match(text, m.end) and m.kind not in ("neighbourhood", "facility")):
             continue  # an area, or the city around the places meant ("the Aleppo districts of X")
         out.append(m)
         cursor = m.end

@@ -97,6 +97,54 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
          [("hama", None, "withdrew", D(2024, 11, 28))]),
         ("The army said on Thursday it had left Hama. HTS announced the conquest of Hama.",
          [("hama", "hts", "captured", D(2024, 11, 28))]),
+        # storming a place takes it; storming into it is an entry
+        ("SNA units stormed Manbij on Sunday.", [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        ("HTS was storming the town of Rastan on Sunday.", [("rastan", "hts", "captured", D(2024, 12, 1))]),
+        ("The SDF stormed into Deir ez-Zor yesterday.", [("deir-ez-zor", "sdf", "entered", D(2024, 12, 1))]),
+        # control imposed or held now
+        ("The SNA imposed its control on Tal Rifaat on Sunday.",
+         [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        ("HTS established full control over Saraqib on Friday.",
+         [("saraqib", "hts", "captured", D(2024, 11, 29))]),
+        ("HTS fighters are now in full control of Khan Sheikhun, the monitor said.",
+         [("khan-sheikhun", "hts", "captured", MONDAY)]),
+        # nominal and loose withdrawals
+        ("The army carried out a redeployment from Rastan and Suran on Friday.",
+         [("rastan", None, "withdrew", D(2024, 11, 29)), ("suran", None, "withdrew", D(2024, 11, 29))]),
+        ("Kurdish forces completed their withdrawal from Tal Rifaat on Sunday.",
+         [("tal-rifaat", None, "withdrew", D(2024, 12, 1))]),
+        ("Soldiers were redeploying and taking up new positions outside Homs on Sunday.",
+         []),  # no side named: nothing to record
+        ("The army said on Sunday its units were redeploying and digging in outside Homs.",
+         [("homs", None, "withdrew", D(2024, 12, 1))]),
+        # "the city", "it", "they" refer back across sentences
+        ("HTS reached the edge of Hama on Saturday. On Sunday its fighters entered the city.",
+         [("hama", "hts", "entered", D(2024, 12, 1))]),
+        ("Government troops held Manbij for years. The SNA took it on Sunday.",
+         [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        ("The SNA massed fighters near Tal Rifaat. On Sunday they seized Manbij.",
+         [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        ("Air raids hit Rastan on Friday. The town fell to HTS on Saturday.",
+         [("rastan", "hts", "captured", D(2024, 11, 30))]),
+        ("HTS seized the New Aleppo district on Friday. The city itself was not yet taken, and on Saturday "
+         "the fighters entered the city.", [("new-aleppo", "hts", "captured", D(2024, 11, 29)),
+                                             ("aleppo", "hts", "entered", D(2024, 11, 30))]),
+        ("Southern rebels rose up across Daraa province. On Friday they seized the provincial capital.",
+         [("daraa", "southern", "captured", D(2024, 11, 29))]),
+        # plural objects and relative clauses
+        ("The army abandoned Saraqib and Rastan on Saturday, and HTS took them over a day later.",
+         [("saraqib", "hts", "captured", D(2024, 12, 1)), ("rastan", "hts", "captured", D(2024, 12, 1))]),
+        ("Crowds gathered in Saraqib, which HTS fighters had captured on Friday.",
+         [("saraqib", "hts", "captured", D(2024, 11, 29))]),
+        ("HTS is now in full control of Khan Sheikhun in southern Idlib province, which it entered on "
+         "Sunday.", [("khan-sheikhun", "hts", "captured", MONDAY),
+                     ("khan-sheikhun", "hts", "entered", D(2024, 12, 1))]),
+        # "anti-X forces" are the other side
+        ("Anti-government forces overran Rastan on Sunday.",
+         [("rastan", "opposition", "captured", D(2024, 12, 1))]),
+        # a headline's loose verb yields to the body's own account
+        ("Rebels storm Hama\n\nHTS fighters entered Hama on Sunday, the monitor said.",
+         [("hama", "hts", "entered", D(2024, 12, 1))]),
         # places that only locate the captured one are not captured
         ("HTS captured Saraqib, near Idlib, and Rastan north of Homs on Friday.",
          [("saraqib", "hts", "captured", D(2024, 11, 29)), ("rastan", "hts", "captured", D(2024, 11, 29))]),
@@ -138,6 +186,13 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         "The SNA attacked the Manbij Military Council on Sunday.",
         # no actor named
         "Saraqib changed hands on Sunday.",
+        # nouns and states are not changes
+        "The SNA tried to take Manbij, which remains in Kurdish hands.",
+        "Residents of Saraqib said that rebels had taken over government buildings.",
+        "A week ago, the army still held Hama and Homs.",
+        "The army denied that rebels had entered Homs, calling the reports lies.",
+        "HTS fighters massed around Hama. Analysts said they could enter the city within days.",
+        "The army said it would never abandon Homs.",
         # foreign forces are actors, not map colours
         "Russian forces seized Saraqib on Sunday.",
     ],
