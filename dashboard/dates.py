@@ -36,6 +36,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("month_day", _MONTH + r"\s+" + _DAY + r"\b" + _YEAR),
     ("day_month", _DAY + r"(?:\s+of)?\s+" + _MONTH + r"\b" + _YEAR),
     ("days_ago", _NUM + r"\s+days?\s+(?:ago|earlier|before)"),
+    # Relative to the date named before them in the same text: "on Saturday ... a day later".
+    ("days_later", r"(?:(?P<n>a|an|\d{1,2}|" + "|".join(NUMBERS) + r")\s+days?\s+later|"
+                   r"the\s+(?:next|following)\s+day)"),
+    ("days_after", r"(?P<n>a|an|\d{1,2}|" + "|".join(NUMBERS) + r")\s+days?\s+after"),
     ("weekend", r"(?:during|over|at|on|this|last|the)\s+(?:the\s+)?weekend"),
     ("earlier_week", r"(?:earlier|early)\s+(?:this|in\s+the)\s+week|this\s+week"),
     ("last_week", r"last\s+week|the\s+previous\s+week|a\s+week\s+ago"),
@@ -103,8 +107,19 @@ def _explicit(day: int, month: int, year: int | None, published: dt.date) -> dt.
     return guess
 
 
-def _resolve(kind: str, g: dict[str, str], published: dt.date) -> tuple[dt.date | None, bool, bool]:
-    """Turn the groups of one match of form ``kind`` into (date, precise, history)."""
+def _resolve(
+    kind: str, g: dict[str, str], published: dt.date, anchor: dt.date | None = None,
+) -> tuple[dt.date | None, bool, bool]:
+    """Turn the groups of one match of form ``kind`` into (date, precise, history).
+
+    ``anchor`` is the date named last before the match, for "a day later" / "two days after".
+    """
+    if kind in ("days_later", "days_after"):
+        if anchor is None:
+            return None, False, False  # "a day after rebels entered Aleppo": no day to count from
+        raw = (g.get("n") or "one").lower()
+        n = 1 if raw in ("a", "an") else NUMBERS.get(raw) or int(raw)
+        return anchor + dt.timedelta(days=n if kind == "days_later" else -n), True, False
     if kind == "iso":
         try:
             return dt.date.fromisoformat(g["iso"]), True, False
@@ -145,11 +160,14 @@ def find_dates(text: str, published: dt.date) -> list[DateMatch]:
     if not _HINT_RE.search(text):
         return []  # no digit, weekday, month or relative-day word: nothing to resolve
     found: list[DateMatch] = []
+    anchor: dt.date | None = None
     for m in _DATE_RE.finditer(text):
         kind = m.lastgroup or ""
         prefix = kind + "__"
         groups = {k[len(prefix):]: v or "" for k, v in m.groupdict().items() if k.startswith(prefix)}
-        date, precise, history = _resolve(kind, groups, published)
+        date, precise, history = _resolve(kind, groups, published, anchor)
+        if date is not None and not history:
+            anchor = date
         if date is not None and date < published - dt.timedelta(days=HISTORY_DAYS):
             history = True
         if date is None and not history:

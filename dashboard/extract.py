@@ -372,12 +372,17 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     """The coalition a report is about, for generic "rebels"; else the generic opposition.
 
     Only coalitions in ``about`` (named in the lede or as the actor of a control verb) qualify, so a side
-    named in passing does not take over every "rebels"; one named in the title or lede comes first (an
+    named in passing does not take over every "rebels" (unless HTS is the only coalition named at all); one named in the title or lede comes first (an
     explainer that names HTS at the top and southern groups twice further down is about HTS); then the
     most often named wins.
     """
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
+    named = {h.faction for h in factions_hits if h.faction in COALITIONS and not h.generic}
+    if named == {COALITIONS[0]} and not named & about:
+        # HTS named only as a speaker ("HTS said its fighters ..."): plain "rebels" of this offensive are its
+        # coalition. Not so for the SNA or the south, which reports call "Turkish-backed" or "southern".
+        about = about | named
     for h in factions_hits:
         if h.faction in COALITIONS and h.faction in about and not h.generic:
             counts[h.faction] = counts.get(h.faction, 0) + 1

@@ -208,6 +208,15 @@ def test_no_change_is_extracted(text: str, gazetteer: Gazetteer, factions: Facti
         ("HTS launched an offensive on Wednesday. Rebels captured Saraqib on Friday.", "hts"),
         ("The SNA took al-Bab on Sunday. Insurgents also seized Manbij on Sunday.", "sna"),
         ("Southern rebels rose up on Friday. Rebel groups seized Daraa on Friday.", "southern"),
+        # the lede's coalition comes before one named more often further down
+        ("HTS attacked Aleppo on Wednesday. Fighting went on. Civilians fled. Southern rebels rose up. "
+         "Southern rebels took Daraa. Southern rebels said so. Rebels captured Saraqib on Friday.", "hts"),
+        # HTS named only as a speaker still makes plain rebels its coalition; a passing SNA does not
+        ("Rebels captured Saraqib on Friday. Two days later HTS said its fighters were near Hama.", "hts"),
+        ("Rebels captured Saraqib on Friday. Fighting went on. Civilians fled. Turkish-backed groups shelled "
+         "Manbij.", "opposition"),
+        # "Syrian opposition fighters" in a report about HTS are HTS's
+        ("HTS launched an offensive on Wednesday. Syrian opposition forces captured Saraqib on Friday.", "hts"),
         # ...else the generic opposition
         ("Rebels captured Saraqib on Friday.", "opposition"),
         ("Anti-regime groups seized Saraqib on Friday.", "opposition"),

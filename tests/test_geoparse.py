@@ -48,6 +48,10 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         ("They took al-Bab.", [("al-Bab", "al-bab")]),
         # cues: governorate, countryside, city
         ("Air raids on several areas of Idlib province.", [("Idlib province", "idlib-governorate")]),
+        # a pair sharing one plural area word: both are governorates
+        ("Clashes spread across Idlib and Aleppo provinces.",
+         [("Idlib", "idlib-governorate"), ("Aleppo", "aleppo-governorate")]),
+        ("Clashes in Idlib and Aleppo, the provinces' capitals.", [("Idlib", "idlib"), ("Aleppo", "aleppo")]),
         ("Villages in the western Aleppo countryside.", [("Aleppo countryside", "aleppo-governorate")]),
         ("Clashes in the Hama countryside.", [("Hama", "hama-governorate")]),
         ("They took over Aleppo city.", [("Aleppo", "aleppo")]),
@@ -119,6 +123,23 @@ def test_faction_names_are_found_with_their_spans(parser: Geoparser) -> None:
     result = parser.parse("HTS and the Kurdish-led forces clashed; IS cells hid. It is late.")
     assert [(h.faction, h.generic) for h in result.factions] == [
         ("hts", False), ("sdf", False), ("isis", False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "anti-X" forces are the unnamed opposition to X, with the prefix in their span
+        ("Anti-regime forces entered the town.", [("Anti-regime forces", "opposition", True)]),
+        ("Anti-government forces and regime forces clashed.",
+         [("Anti-government forces", "opposition", True), ("regime forces", "government", False)]),
+        ("The militants withdrew.", [("militants", "opposition", True)]),
+    ],
+)
+def test_anti_and_generic_fighters_are_the_unnamed_opposition(
+    parser: Geoparser, text: str, expected: list[tuple[str, str, bool]],
+) -> None:
+    result = parser.parse(text)
+    assert [(text[h.start: h.end], h.faction, h.generic) for h in result.factions] == expected
 
 
 def test_unresolved_collects_place_like_names_the_gazetteer_lacks(parser: Geoparser) -> None:
