@@ -372,9 +372,9 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     """The coalition a report is about, for generic "rebels"; else the generic opposition.
 
     Only coalitions in ``about`` (named in the lede or as the actor of a control verb) qualify, so a side
-    named in passing does not take over every "rebels" (unless HTS is the only coalition named at all); one named in the title or lede comes first (an
-    explainer that names HTS at the top and southern groups twice further down is about HTS); then the
-    most often named wins.
+    named in passing does not take over every "rebels" (unless HTS is the only coalition named at all);
+    one named in the title or lede comes first (an explainer that names HTS at the top and southern groups
+    twice further down is about HTS); then the most often named wins.
     """
     counts: dict[str, int] = {}
     first: dict[str, int] = {}

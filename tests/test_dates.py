@@ -75,10 +75,12 @@ def test_find_date_falls_back_to_publication(sentence: str, expected: tuple[dt.d
     ("sentence", "expected"),
     [
         # counted from the day named before them in the same sentence
-        ("The army left on Saturday and rebels took the town a day later.", [D(2024, 11, 30), D(2024, 12, 1)]),
+        ("The army left on Saturday and rebels took the town a day later.",
+         [D(2024, 11, 30), D(2024, 12, 1)]),
         ("Hama fell on 5 December and Homs two days later.", [D(2024, 12, 5), D(2024, 12, 7)]),
         ("Calm returned on Monday, a day after rebels entered the city.", [MONDAY, D(2024, 12, 1)]),
-        ("Troops pulled out on Friday; fighters moved in the following day.", [D(2024, 11, 29), D(2024, 11, 30)]),
+        ("Troops pulled out on Friday; fighters moved in the following day.",
+         [D(2024, 11, 29), D(2024, 11, 30)]),
         # with no day before them there is nothing to count from
         ("A day after rebels entered the city, the army struck back.", []),
         ("Rebels took the town three days later.", []),

@@ -216,7 +216,8 @@ def test_no_change_is_extracted(text: str, gazetteer: Gazetteer, factions: Facti
         ("Rebels captured Saraqib on Friday. Fighting went on. Civilians fled. Turkish-backed groups shelled "
          "Manbij.", "opposition"),
         # "Syrian opposition fighters" in a report about HTS are HTS's
-        ("HTS launched an offensive on Wednesday. Syrian opposition forces captured Saraqib on Friday.", "hts"),
+        ("HTS launched an offensive on Wednesday. Syrian opposition forces captured Saraqib on Friday.",
+         "hts"),
         # ...else the generic opposition
         ("Rebels captured Saraqib on Friday.", "opposition"),
         ("Anti-regime groups seized Saraqib on Friday.", "opposition"),
