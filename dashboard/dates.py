@@ -65,9 +65,24 @@ _DATE_RE = re.compile(
 )
 
 
-_HINT_RE = re.compile(
-    r"\d|\b(?:mon|tues|wednes|thurs|fri|satur|sun|yester|to)day|\b(?:days?|ago|week|weekend|night|tonight|overnight|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+
+# Every date expression contains one of these words (or a digit); the full pattern is tried only at the few
+# word starts just before each of them, not at every word of the text (the big alternation is slow).
+_KEY_RE = re.compile(
+    r"\b\d|\b(?=[adfjmnostwyeADFJMNOSTWYE])(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|(?:mon|tues|wednes|thurs|fri|satur|sun|"
+    r"yester|to)day|weekend|week|night|tonight|overnight|days?|morning|afternoon|evening)\b",
+    re.IGNORECASE,
+)
+_WORD_AT_RE = re.compile(r"\b\w+")
+# The words a date expression can start with (besides digits, months and weekdays).
+_STARTER_WORDS = (
+    "during over at on this last the earlier early yesterday overnight today tonight in since by until of "
+    "from a an previous following next weekend week night morning afternoon evening days day"
+)
+_STARTERS = frozenset([*_STARTER_WORDS.split(" "), *NUMBERS])
+# The longest lead before a key word: "in the summer of 2019", "at the end of the weekend".
+_KEY_LEAD = 40
+_MONTH_DAY_STEMS = frozenset(m[:3] for m in [*MONTHS, *WEEKDAYS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +172,9 @@ def _resolve(
 
 def find_dates(text: str, published: dt.date) -> list[DateMatch]:
     """Return every date expression in ``text`` in order, resolved against ``published``."""
-    if not _HINT_RE.search(text):
-        return []  # no digit, weekday, month or relative-day word: nothing to resolve
     found: list[DateMatch] = []
     anchor: dt.date | None = None
-    for m in _DATE_RE.finditer(text):
+    for m in _date_matches(text):
         kind = m.lastgroup or ""
         prefix = kind + "__"
         groups = {k[len(prefix):]: v or "" for k, v in m.groupdict().items() if k.startswith(prefix)}
@@ -174,6 +187,27 @@ def find_dates(text: str, published: dt.date) -> list[DateMatch]:
             continue
         found.append(DateMatch(m.group(0), m.start(), m.end(), date, precise, history))
     return found
+
+
+def _date_matches(text: str) -> list[re.Match[str]]:
+    """The matches ``_DATE_RE.finditer`` would give, trying the pattern only near key words."""
+    out: list[re.Match[str]] = []
+    done = 0  # matches never overlap: nothing before the end of the last one is tried again
+    for key in _KEY_RE.finditer(text):
+        at = key.start()
+        if at < done:
+            continue
+        for w in _WORD_AT_RE.finditer(text, max(done, at - _KEY_LEAD), at + 1):
+            word = w.group(0).lower()
+            if w.start() != at and word not in _STARTERS and not word[0].isdigit() \
+                    and word[:3] not in _MONTH_DAY_STEMS:
+                continue  # no date starts with this word: spare the full pattern
+            m = _DATE_RE.match(text, w.start())
+            if m is not None and m.end() > at:
+                out.append(m)
+                done = m.end()
+                break
+    return out
 
 
 def resolve_date(expression: str, published: dt.date) -> dt.date | None:

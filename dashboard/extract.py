@@ -265,7 +265,7 @@ class _Sentence:
     coalition: str
     # The two sentences before: the places they name and the side that acted in them, for "the city", "they".
     prev_mentions: tuple[Mention, ...] = ()
-    prev_actor: str | None = None
+    prev_sentences: tuple[tuple[int, int, list[Hit]], ...] = ()  # (start, end, side names), latest last
 
 
 # (start, end, mentions, faction names, control verbs) of one sentence
@@ -464,19 +464,19 @@ class Extractor:
         coalition = article_coalition(parsed.factions, self._about(text, lede_end, per_sentence), lede_end)
         proposals: list[_Proposal] = []
         # The places and acting side of the last two sentences, for "the city" and "they" across sentences.
-        recent: list[tuple[list[Mention], str | None]] = []
+        recent: list[tuple[list[Mention], int, int, list[Hit]]] = []
         for s_start, s_end, mentions, hits, verbs in per_sentence:
             if verbs and (mentions or _REF_GATE_RE.search(text, s_start, s_end)):
-                prev_mentions = tuple(m for ms, _ in recent for m in ms)
-                prev_actor = next((a for _, a in reversed(recent) if a is not None), None)
-                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_actor)
+                prev_mentions = tuple(m for ms, _, _, _ in recent for m in ms)
+                prev_hits = tuple((a, b, h) for _, a, b, h in recent)
+                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_hits)
                 found = self._sentence(sent, verbs, article, len(proposals))
                 if s_start == headline[0] and s_end == headline[1]:
                     for p in found:
                         p.headline = True
                 proposals.extend(found)
             if mentions or hits:
-                recent = [*recent[-1:], (mentions, self._subject(text, s_start, s_end, hits, coalition))]
+                recent = [*recent[-1:], (mentions, s_start, s_end, hits)]
         changes = _merge(proposals, article)
         return IngestResult(article, parsed.mentions, changes, parsed.unresolved)
 
@@ -565,8 +565,11 @@ class Extractor:
                 holder = self._holder(h, sent)
                 if holder:
                     return holder
-            if sent.prev_actor is not None:
-                return sent.prev_actor  # "HTS attacked ... Within days they had taken Aleppo"
+            for p_start, p_end, p_hits in reversed(sent.prev_sentences):
+                # "HTS attacked ... Within days they had taken Aleppo": the side that acted just before
+                actor = self._subject(sent.text, p_start, p_end, p_hits, sent.coalition)
+                if actor is not None:
+                    return actor
         for h in reversed(candidates):
             holder = self._holder(h, sent)
             if holder is not None:
