@@ -216,6 +216,67 @@ _PARTY_RE = re.compile(
     r"group|rebels|fighters|faction|factions|militia|forces)\b",
     re.IGNORECASE,
 )
+
+
+def _alternatives(body: str) -> list[str]:
+    """The top-level ``|`` alternatives of a regular expression's text."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def _first_chars(body: str) -> set[str] | None:
+    """The characters a match of ``body`` can start with, or None when that is not simple to tell."""
+    chars: set[str] = set()
+    for raw in _alternatives(body):
+        alt = raw.removeprefix("\\b")
+        if alt.startswith("(?:"):
+            depth, end = 0, 0
+            for j, ch in enumerate(alt):
+                depth += ch == "("
+                depth -= ch == ")"
+                if depth == 0:
+                    end = j
+                    break
+            if alt[end + 1: end + 2] in ("?", "*"):
+                return None  # an optional group: the match may start after it
+            inner = _first_chars(alt[3:end])
+            if inner is None:
+                return None
+            chars |= inner
+        elif alt[:1].isalpha() and alt[1:2] not in ("?", "*"):
+            chars |= {alt[0].lower(), alt[0].upper()}
+        else:
+            return None
+    return chars
+
+
+def _gated(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern behind a look-ahead for its first letters: most positions fail at once (2x faster)."""
+    chars = _first_chars(pattern.pattern)
+    if not chars:
+        return pattern
+    return re.compile("(?=[" + "".join(sorted(chars)) + "])(?:" + pattern.pattern + ")", pattern.flags)
+
+
+_SPEECH_RE = _gated(_SPEECH_RE)
+_OBSERVER_RE = _gated(_OBSERVER_RE)
+_PARTY_RE = _gated(_PARTY_RE)
+_CANCEL_RE = _gated(_CANCEL_RE)
+_LOCATIVE_RE = _gated(_LOCATIVE_RE)
 _OF_GAP_RE = re.compile(r"\s+(?:of|from|in|under|led\s+by|loyal\s+to|belonging\s+to)\s+(?:the\s+)?",
                         re.IGNORECASE)
 _HOSTILE = frozenset({
@@ -319,6 +380,25 @@ _LOCATIVE_BEFORE_RE = re.compile(
 )
 
 
+class _DatesOnce:
+    """The report's date expressions, found in one pass over the whole text the first time one is needed.
+
+    One pass also lets "a day later" count from a day named in the sentence before.
+    """
+
+    def __init__(self, text: str, published: dt.date) -> None:
+        self.text, self.published = text, published
+        self.found: list[DateMatch] | None = None
+        self.starts: list[int] = []
+
+    def within(self, start: int, end: int) -> list[DateMatch]:
+        if self.found is None:
+            self.found = find_dates(self.text, self.published)
+            self.starts = [d.start for d in self.found]
+        return [d for d in self.found[bisect_left(self.starts, start):] if d.start < end and d.end <= end] \
+            if self.found else []
+
+
 @dataclass(slots=True)
 class _Proposal:
     place: str
@@ -338,7 +418,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
         if m.group(0)[0] == ".":
-            word = _LAST_WORD_RE.search(text, start, m.start())
+            # abbreviations are short: only the end of the sentence is looked at
+            word = _LAST_WORD_RE.search(text, max(start, m.start() - 24), m.start())
             if word and (word.group(1).lower().rstrip(".") in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
         end = m.start() + 1 if m.group(0)[0] in ".!?" else m.start()
@@ -465,12 +546,13 @@ class Extractor:
         proposals: list[_Proposal] = []
         # The places and acting side of the last two sentences, for "the city" and "they" across sentences.
         recent: list[tuple[list[Mention], int, int, list[Hit]]] = []
+        all_dates = _DatesOnce(text, article.published)
         for s_start, s_end, mentions, hits, verbs in per_sentence:
             if verbs and (mentions or _REF_GATE_RE.search(text, s_start, s_end)):
                 prev_mentions = tuple(m for ms, _, _, _ in recent for m in ms)
                 prev_hits = tuple((a, b, h) for _, a, b, h in recent)
                 sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_hits)
-                found = self._sentence(sent, verbs, article, len(proposals))
+                found = self._sentence(sent, verbs, article, len(proposals), all_dates)
                 if s_start == headline[0] and s_end == headline[1]:
                     for p in found:
                         p.headline = True
@@ -507,7 +589,8 @@ class Extractor:
         return about
 
     # -- one sentence -----------------------------------------------------------------------------
-    def _sentence(self, sent: _Sentence, verbs: list[Verb], article: Article, order: int) -> list[_Proposal]:
+    def _sentence(self, sent: _Sentence, verbs: list[Verb], article: Article, order: int,
+                  all_dates: _DatesOnce) -> list[_Proposal]:
         sentence = sent.text[sent.start: sent.end]
         dates: list[DateMatch] | None = None  # worked out only for sentences that propose a change
         confidence = quote = ""
@@ -522,8 +605,7 @@ class Extractor:
             if not found:
                 continue
             if dates is None:
-                dates = [DateMatch(d.text, d.start + sent.start, d.end + sent.start, d.date, d.precise,
-                                   d.history) for d in find_dates(sentence, article.published)]
+                dates = all_dates.within(sent.start, sent.end)
                 confidence = _confidence(sent.text, sent.start, sent.end, sent.hits)
                 quote = " ".join(sentence.split())
                 if len(quote) > QUOTE_MAX:

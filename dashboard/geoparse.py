@@ -219,6 +219,20 @@ class Geoparser:
                     if fold(word) not in factions.alias_index:
                         self.trie.add(fold(word), _Entry((), faction=GENERIC_FACTION, generic=True))
 
+        # Per first token: the names by their second token (longest first, then the one-token names), and
+        # the one-token names alone.
+        self._singles: dict[str, list[_Entry]] = {}
+        self._by_next: dict[str, dict[str, list[_Entry]]] = {}
+        for f, bucket in self.trie.first.items():
+            alone = [e for e in bucket if not e.rest]
+            nexts: dict[str, list[_Entry]] = {}
+            for e in bucket:
+                if e.rest:
+                    nexts.setdefault(e.rest[0], []).append(e)
+            self._singles[f] = alone
+            self._by_next[f] = {key: [*entries, *alone] for key, entries in nexts.items()}
+        self._caps_only = frozenset(self.trie.acronyms - self.trie.words)
+
     def _fold_new(self, token: str) -> str:
         """Fold a token not seen before and remember it (a plain dict is faster than lru_cache here)."""
         folded = fold_token(token)
@@ -235,25 +249,31 @@ class Geoparser:
         compact = [i for i, f in enumerate(folded) if f]
         found: list[Hit] = []
         first, single, seconds = self.trie.first, self.trie.single, self.trie.seconds
-        # "is" and "us" are only the acronyms IS and US: skip them unless written in capitals.
-        caps_only = self.trie.acronyms - self.trie.words
+        by_next, singles, caps_only = self._by_next, self._singles, self._caps_only
         n = len(compact)
-        k = 0
-        while k < n:
+        covered = -1  # the last compact position inside a hit: matches never overlap
+        # Only tokens that start some name are looked at (one C-speed pass picks them out).
+        for k in [k for k, i in enumerate(compact) if folded[i] in first]:
+            if k <= covered:
+                continue
             i = compact[k]
             f = folded[i]
-            bucket = first.get(f)
-            hit = None
-            # Cheap rejection: "the" starts "the army" but is rarely followed by "army".
+            # "is" and "us" are only the acronyms IS and US: skip them unless written in capitals.
             if f in caps_only and not toks[i][0].isupper():
-                bucket = None
-            if bucket is not None and (f in single or (k + 1 < n and folded[compact[k + 1]] in seconds[f])):
-                hit = self._match(text, toks=toks, folded=folded, compact=compact, k=k, bucket=bucket)
-            if hit is None:
-                k += 1
                 continue
-            found.append(hit)
-            k += 1 + len(hit.key.split(" ")) - 1
+            # Cheap rejection: "the" starts "the army" but is rarely followed by "army"; and only the
+            # names whose second token is the next one are tried (then the one-token names).
+            nxt = folded[compact[k + 1]] if k + 1 < n else None
+            if nxt is not None and nxt in seconds.get(f, ()):
+                bucket = by_next[f][nxt]
+            elif f in single:
+                bucket = singles[f]
+            else:
+                continue
+            hit = self._match(text, toks=toks, folded=folded, compact=compact, k=k, bucket=bucket)
+            if hit is not None:
+                found.append(hit)
+                covered = k + len(hit.key.split(" ")) - 1
         return toks, folded, found
 
     def _match(
