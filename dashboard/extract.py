@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from dashboard.dates import DateMatch, find_dates
 from dashboard.geoparse import GENERIC_FACTION, Hit, Unresolved, geoparser_for
 from dashboard.models import Article, ControlEvent, Mention, Source
+from dashboard.names import fold_token
 
 if TYPE_CHECKING:
     from dashboard.factions import FactionSet
@@ -144,6 +145,8 @@ for _kind, _ in _VERB_RES:
     for _word in _FIRST_WORDS[_kind].split(" "):
         _KINDS_BY_WORD[_word] = (*_KINDS_BY_WORD.get(_word, ()), _kind)
 _VERB_AT: dict[str, re.Pattern[str]] = dict(_VERB_RES)
+# The same keyed by folded token, as the geoparser folds them (no two first words fold alike).
+_KINDS_BY_FOLD: dict[str, tuple[str, ...]] = {fold_token(w): kinds for w, kinds in _KINDS_BY_WORD.items()}
 _WORD_AT_RE = re.compile(r"[A-Za-z]+")
 # Words between the actor and the verb that cancel it: negation, aims, hypotheticals, attempts.
 _CANCEL_RE = re.compile(
@@ -277,6 +280,11 @@ _OBSERVER_RE = _gated(_OBSERVER_RE)
 _PARTY_RE = _gated(_PARTY_RE)
 _CANCEL_RE = _gated(_CANCEL_RE)
 _LOCATIVE_RE = _gated(_LOCATIVE_RE)
+_PARTIAL_BEFORE_RE = _gated(_PARTIAL_BEFORE_RE)
+_PARTIAL_AFTER_RE = _gated(_PARTIAL_AFTER_RE)
+_EDGE_BEFORE_RE = _gated(_EDGE_BEFORE_RE)
+_PRONOUN_RE = _gated(_PRONOUN_RE)
+_LIST_CUT_RE = _gated(_LIST_CUT_RE)
 _OF_GAP_RE = re.compile(r"\s+(?:of|from|in|under|led\s+by|loyal\s+to|belonging\s+to)\s+(?:the\s+)?",
                         re.IGNORECASE)
 _HOSTILE = frozenset({
@@ -378,6 +386,8 @@ _LOCATIVE_BEFORE_RE = re.compile(
     r"towards?|around|beyond)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_LOCATIVE_BEFORE_RE = _gated(_LOCATIVE_BEFORE_RE)
+_DENIAL_RE = _gated(_DENIAL_RE)
 
 
 class _DatesOnce:
@@ -493,16 +503,23 @@ def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
     return found
 
 
-def verbs_at_tokens(text: str, toks: list[tuple[str, int, int]]) -> list[Verb]:
-    """Control verbs of a whole text, tried only at tokens that can start one (the tokens are reused)."""
+def verbs_at_tokens(
+    text: str, toks: list[tuple[str, int, int]], folded: list[str] | None = None,
+) -> list[Verb]:
+    """Control verbs of a whole text, tried only at tokens that can start one (the tokens are reused).
+
+    With the geoparser's folded tokens, the few tokens that can start a verb are picked out in one pass.
+    """
     found: list[Verb] = []
     taken_until = -1
-    kinds_by_word = _KINDS_BY_WORD
-    for word, start, _ in toks:
+    if folded is not None and len(folded) == len(toks):
+        by_fold = _KINDS_BY_FOLD
+        starts = [(toks[j][1], by_fold[f]) for j, f in enumerate(folded) if f in by_fold]
+    else:
+        by_word = _KINDS_BY_WORD
+        starts = [(start, by_word[w]) for w, start, _ in toks if w.lower() in by_word]
+    for start, kinds in starts:
         if start < taken_until:
-            continue
-        kinds = kinds_by_word.get(word.lower())
-        if kinds is None:
             continue
         for kind in kinds:
             m = _VERB_AT[kind].match(text, start)
@@ -528,7 +545,7 @@ class Extractor:
         spans = sentences(text)
         mention_starts = [m.start for m in parsed.mentions]
         hit_starts = [h.start for h in parsed.factions]
-        all_verbs = verbs_at_tokens(text, parsed.tokens)
+        all_verbs = verbs_at_tokens(text, parsed.tokens, parsed.folded)
         verb_starts = [v.start for v in all_verbs]
         per_sentence: list[_SentenceParts] = []
         for s_start, s_end in spans:

@@ -147,6 +147,7 @@ class ParseResult:
     factions: list[Hit] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     tokens: list[tuple[str, int, int]] = field(default_factory=list)  # reused by extraction
+    folded: list[str] = field(default_factory=list)  # each token folded, also reused
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +322,7 @@ class Geoparser:
     def parse(self, text: str, context: str | None = None) -> ParseResult:
         """Find mentions, faction names and unresolved place-like names in ``text``."""
         toks, folded, hits = self.hits(text)
-        result = ParseResult(tokens=toks)
+        result = ParseResult(tokens=toks, folded=folded)
         candidates: list[tuple[Hit, str | None]] = []  # (hit, the cue's group: "admin"/"settlement")
         for h in hits:
             if h.faction is not None:
