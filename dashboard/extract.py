@@ -74,7 +74,7 @@ _CAPTURE = (
     r"[\"“']?(?:capture|conquest|fall|liberation|takeover|seizure)[\"”']?\s+of|"
     r"(?:took|take|taken|takes|taking|seized|seize|seizing|gained|gain|wrested|wrest|assumed|assume)\s+"
     r"(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+(?:of|over)|"
-    r"(?:took|take|taken|takes|taking)\s+over|"
+    r"(?:took|take|taken|takes|taking)\s+over|held|controlled|"
     r"(?:took|taken|take|takes|taking)(?!\s+(?:part|place|refuge|shelter|office|power|hold|over|control|up|aim|"
     r"note|steps|action|charge|cover|hostage|hostages|prisoner|prisoners|responsibility|advantage|a|an|"
     r"years|months|weeks|days|hours|time|root|effect|off|away|out)\b)"
@@ -131,7 +131,7 @@ _FIRST_WORDS: dict[str, str] = {
                 "taking gained gain wrested wrest assumed assume secured secure secures securing conquered "
                 "conquer conquering occupied occupy occupying announced announces declared declares claimed "
                 "claims celebrated hailed confirmed stormed storm storms storming imposed impose imposes "
-                "imposing established establish establishes establishing extended extend now",
+                "imposing established establish establishes establishing extended extend now held controlled",
     "entered": "entered enter enters entering stormed storm storms storming broke break pushed push pushing "
                "moved move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
                "advance advancing",
@@ -343,7 +343,7 @@ _SentenceParts = tuple[int, int, list[Mention], list[Hit], list["Verb"]]
 _Found = tuple[str, str | None, str, str | None]
 _BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
 _IT_RE = re.compile(
-    r"\s+(?P<ref>it|them|both|the\s+(?:(?:provincial|regional)\s+capital|city|town|village|area|base|"
+    r"\s+(?:(?:most|much|parts?|half|all|swathes)\s+of\s+)?(?P<ref>it|them|both|the\s+(?:(?:provincial|regional)\s+capital|city|town|village|area|base|"
     r"airport|crossing|towns|villages|cities))\b"
     r"(?!'s|\u2019s|\s+(?:was|is|had|has|would|will|said))",
     re.IGNORECASE,
@@ -374,6 +374,19 @@ _SUBJECT_REF_RE = re.compile(
 # an unverified claim ("claims that could not be verified") stays a claim (confidence "claimed").
 _DENIAL_RE = re.compile(r"\b(?:denied|denies|deny|denying|dismissed|rejected|refuted|rebuffed)\b",
                         re.IGNORECASE)
+# "held"/"controlled" report a change only when the text says by when: "by Saturday held most of the city".
+_STATE_VERBS = frozenset({"held", "controlled"})
+_BY_TIME_RE = re.compile(
+    r"\bby\s+(?:late\s+|early\s+|the\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"nightfall|evening|morning|afternoon|midday|noon|dawn|night|then|now)(?:\s+(?:morning|evening|night|"
+    r"afternoon))?\s*,?\s*(?:[\w'-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+# A share of a place: "most of the city" (not "the districts of", which name whole places).
+_SHARE_BEFORE_RE = re.compile(
+    r"\b(?:most|much|parts?|half|swathes|swaths|large\s+parts|majority)\s+of\s+(?:the\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -483,6 +496,14 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     return min(counts, key=lambda f: (first[f] >= lede_end, -counts[f], first[f]))
 
 
+def _is_change(text: str, start: int, form: str) -> bool:
+    """False for "held"/"controlled" as a state ("the army still held Hama", "the SDF-held town").
+
+    They report a change only after a time it was reached by: "by Saturday they held most of the city".
+    """
+    return form.lower() not in _STATE_VERBS or _BY_TIME_RE.search(text, max(0, start - 40), start) is not None
+
+
 def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
     """Control verbs in a sentence, earliest first; at one word the first form in priority order wins."""
     found: list[Verb] = []
@@ -496,7 +517,7 @@ def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
             continue  # most words start no verb form: no regex is tried there
         for kind in kinds:
             m = _VERB_AT[kind].match(sentence, start)
-            if m is not None:
+            if m is not None and _is_change(sentence, start, m.group(0)):
                 found.append(Verb(start + offset, m.end() + offset, kind, m.group(0)))
                 taken_until = m.end()
                 break
@@ -523,7 +544,7 @@ def verbs_at_tokens(
             continue
         for kind in kinds:
             m = _VERB_AT[kind].match(text, start)
-            if m is not None:
+            if m is not None and _is_change(text, start, m.group(0)):
                 found.append(Verb(start, m.end(), kind, m.group(0)))
                 taken_until = m.end()
                 break
@@ -729,7 +750,8 @@ class Extractor:
                     winner = self._faction_after(sent, m.end, hi, ("to",))
                 if winner is not None and winner != actor:
                     out.append((m.place, winner, "captured", actor))
-                else:
+                elif not _SHARE_BEFORE_RE.search(text, max(sent.start, m.start - 30), m.start):
+                    # leaving "most of the city" leaves the rest held: not a withdrawal from the place
                     out.append((m.place, None, "withdrew", actor))
                 continue
             kind = _kind_for(text, verb, m, sent.start, sent.end)
@@ -764,7 +786,9 @@ class Extractor:
         earlier = [m for m in sent.mentions if m.end <= at and fits(m)
                    and not _LOCATIVE_BEFORE_RE.search(text[max(sent.start, m.start - 25): m.start])]
         if earlier:
-            return earlier if plural else earlier[-1:]
+            # placed at the referring words, so that "most of the city" reads as a share of it
+            return [Mention(text[start:end], start, end, m.place, m.lat, m.lon, m.kind)
+                    for m in (earlier if plural else earlier[-1:])]
         if plural or words[-1] == "area":
             return []
         for m in reversed(sent.prev_mentions):
@@ -980,8 +1004,10 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
         capturers = [p for p in takers if p.kind != "entered"]
         final: list[_Proposal] = []
         for p in pool:
-            if p.kind == "withdrew" and capturers:
-                continue  # the capture says who left: it becomes its "previous" (an entry alone does not)
+            if p.kind == "withdrew" and any(_day(c, article) <= _day(p, article) for c in capturers):
+                # the capture says who left: it becomes its "previous" (an entry alone does not, nor a
+                # capture a day or more after the withdrawal: the place stood empty in between)
+                continue
             if p.kind == "entered" and any(
                 t.faction == p.faction and t.kind != "entered" and _day(t, article) == _day(p, article)
                 for t in takers

@@ -132,8 +132,18 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
         ("Southern rebels rose up across Daraa province. On Friday they seized the provincial capital.",
          [("daraa", "southern", "captured", D(2024, 11, 29))]),
         # plural objects and relative clauses
+        # (left on one day, taken the next: the place stood empty in between, so both are recorded)
         ("The army abandoned Saraqib and Rastan on Saturday, and HTS took them over a day later.",
-         [("saraqib", "hts", "captured", D(2024, 12, 1)), ("rastan", "hts", "captured", D(2024, 12, 1))]),
+         [("saraqib", None, "withdrew", D(2024, 11, 30)), ("rastan", None, "withdrew", D(2024, 11, 30)),
+          ("saraqib", "hts", "captured", D(2024, 12, 1)), ("rastan", "hts", "captured", D(2024, 12, 1))]),
+        # "by <time> held" is a change; "held" alone, or "X-held", a state
+        ("HTS entered Aleppo on Friday and by Saturday held most of the city.",
+         [("aleppo", "hts", "entered", D(2024, 11, 29)),
+          ("aleppo", "hts", "captured_partial", D(2024, 11, 30))]),
+        ("By Sunday evening the SNA controlled Tal Rifaat.",
+         [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # leaving most of a place is not leaving it
+        ("Kurdish-led forces withdrew from most of Manbij on Sunday.", []),
         ("Crowds gathered in Saraqib, which HTS fighters had captured on Friday.",
          [("saraqib", "hts", "captured", D(2024, 11, 29))]),
         ("HTS is now in full control of Khan Sheikhun in southern Idlib province, which it entered on "
@@ -190,6 +200,8 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         "The SNA tried to take Manbij, which remains in Kurdish hands.",
         "Residents of Saraqib said that rebels had taken over government buildings.",
         "A week ago, the army still held Hama and Homs.",
+        "Turkish-backed groups shelled the SDF-held town of Manbij on Sunday.",
+        "The SDF controlled Manbij until Sunday.",
         "The army denied that rebels had entered Homs, calling the reports lies.",
         "HTS fighters massed around Hama. Analysts said they could enter the city within days.",
         "The army said it would never abandon Homs.",
