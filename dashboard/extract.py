@@ -387,6 +387,7 @@ _SHARE_BEFORE_RE = re.compile(
     r"\b(?:most|much|parts?|half|swathes|swaths|large\s+parts|majority)\s+of\s+(?:the\s+)?(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+_DATE_CLAUSE_BREAK_RE = re.compile(r"[;(]|\b(?:since|after|before|when|which|where|who|while|until)\b")
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -648,7 +649,7 @@ class Extractor:
                 quote = " ".join(sentence.split())
                 if len(quote) > QUOTE_MAX:
                     quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
-            date = _pick_date(dates, verb, lo, hi)
+            date = _pick_date(dates, verb, lo, hi, sent.text)
             if date is not None and date.history:
                 continue
             for place, faction, kind, previous in found:
@@ -937,12 +938,15 @@ def _kind_for(text: str, verb: Verb, m: Mention, s_start: int, s_end: int) -> st
     return "captured"
 
 
-def _pick_date(dates: list[DateMatch], verb: Verb, lo: int, hi: int) -> DateMatch | None:
+def _pick_date(dates: list[DateMatch], verb: Verb, lo: int, hi: int, text: str) -> DateMatch | None:
     """The date expression that belongs to this verb: in its stretch of the sentence, after it first."""
     inside = [d for d in dates if lo <= d.start and d.end <= hi]
     after = [d for d in inside if d.start >= verb.end]
     before = [d for d in inside if d.end <= verb.start]
-    for group in (after, before):
+    # A date after the verb but past a clause break ("..., since they were driven out in 2016") belongs to
+    # that clause: a date before the verb ("by Saturday held ...") comes first then.
+    same_clause = [d for d in after if not _DATE_CLAUSE_BREAK_RE.search(text, verb.end, d.start)]
+    for group in (same_clause, before, after):
         if group:  # the nearest date after the verb is its own, history ("in 2016") included
             return min(group, key=lambda d: abs(d.start - verb.end))
     # Else a date earlier in the sentence ("On Friday they took A and entered B"); one after the stretch

@@ -142,6 +142,9 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
           ("aleppo", "hts", "captured_partial", D(2024, 11, 30))]),
         ("By Sunday evening the SNA controlled Tal Rifaat.",
          [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # a date past a clause break belongs to that clause, not to the verb before it
+        ("By Saturday HTS held Saraqib, which the army had retaken in 2020.",
+         [("saraqib", "hts", "captured", D(2024, 11, 30))]),
         # leaving most of a place is not leaving it
         ("Kurdish-led forces withdrew from most of Manbij on Sunday.", []),
         ("Crowds gathered in Saraqib, which HTS fighters had captured on Friday.",
