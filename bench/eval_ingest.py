@@ -159,13 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     factions = load_factions(folder / "factions.yaml")
     labels = yaml.safe_load((DEVSET / "labels.yaml").read_text(encoding="utf-8"))
     extra = labels.get("extra_places", {})
-    dev, seed, held, unseen, fourth = Tally(), Tally(), Tally(), Tally(), Tally()
+    dev, seed, held, unseen, fourth, fifth = Tally(), Tally(), Tally(), Tally(), Tally(), Tally()
     for name, label in labels.get("holdout", {}).items():
         held.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("unseen", {}).items():
         unseen.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("fourth", {}).items():
         fourth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
+    for name, label in labels.get("fifth", {}).items():
+        fifth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels["reports"].items():
         if "external" in label:
             path = (ROOT / label["external"]).resolve()
@@ -185,10 +187,12 @@ def main(argv: list[str] | None = None) -> int:
                "see labels.yaml)", unseen)
     if fourth.m_gold:
         report(f"fourth set ({len(labels['fourth'])} reports, v*; first run: see labels.yaml)", fourth)
+    if fifth.m_gold:
+        report(f"fifth set ({len(labels['fifth'])} reports, w*; first run: see labels.yaml)", fifth)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for line in dev.notes + held.notes + unseen.notes + fourth.notes + seed.notes:
+        for line in dev.notes + held.notes + unseen.notes + fourth.notes + fifth.notes + seed.notes:
             print("  -", line)
     return 0
 
