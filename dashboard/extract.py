@@ -69,6 +69,8 @@ _CAPTURE = (
     r"stormed(?!\s+into)|storm(?!\s+into)|storms(?!\s+into)|storming(?!\s+into)|"
     r"(?:imposed|impose|imposes|imposing|established|establish|establishes|establishing|extended|extend)\s+"
     r"(?:(?:their|its|full|total|complete|effective)\s+){0,2}control\s+(?:on|over)|"
+    r"(?:consolidated|consolidate|consolidates|consolidating)\s+(?:their|its)\s+(?:hold|grip|control)\s+"
+    r"(?:on|over)|"
     r"now\s+in\s+(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+of|"
     r"(?:announced|announces|declared|declares|claimed|claims|celebrated|hailed|confirmed)\s+(?:the\s+)?"
     r"[\"“']?(?:capture|conquest|fall|liberation|takeover|seizure)[\"”']?\s+of|"
@@ -131,7 +133,8 @@ _FIRST_WORDS: dict[str, str] = {
                 "taking gained gain wrested wrest assumed assume secured secure secures securing conquered "
                 "conquer conquering occupied occupy occupying announced announces declared declares claimed "
                 "claims celebrated hailed confirmed stormed storm storms storming imposed impose imposes "
-                "imposing established establish establishes establishing extended extend now held controlled",
+                "imposing established establish establishes establishing extended extend now held controlled "
+                "consolidated consolidate consolidates consolidating",
     "entered": "entered enter enters entering stormed storm storms storming broke break pushed push pushing "
                "moved move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
                "advance advancing",
@@ -388,6 +391,8 @@ _SHARE_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _DATE_CLAUSE_BREAK_RE = re.compile(r"[;(]|\b(?:since|after|before|when|which|where|who|while|until)\b")
+_SCENE_RE = re.compile(r"(?:In|Inside|At)\s+(?P<place>[A-Z])[^,;]{0,40},")
+_BY_AFTER_RE = re.compile(r"\s+by\b", re.IGNORECASE)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -497,6 +502,18 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     return min(counts, key=lambda f: (first[f] >= lede_end, -counts[f], first[f]))
 
 
+def _as_participle(text: str, verb: Verb) -> Verb | None:
+    """A verb followed by "by X" is a participle: "the town of Saraqib, captured by HTS" is passive (place
+    before, taker after); "positions abandoned by regime forces" names no place left and is dropped."""
+    if not _BY_AFTER_RE.match(text, verb.end):
+        return verb
+    if verb.kind in ("captured", "entered"):
+        return Verb(verb.start, verb.end, "passive", verb.text)
+    if verb.kind in ("withdrew", "lost", "handed"):
+        return None
+    return verb
+
+
 def _is_change(text: str, start: int, form: str) -> bool:
     """False for "held"/"controlled" as a state ("the army still held Hama", "the SDF-held town").
 
@@ -519,8 +536,10 @@ def find_verbs(sentence: str, offset: int = 0) -> list[Verb]:
         for kind in kinds:
             m = _VERB_AT[kind].match(sentence, start)
             if m is not None and _is_change(sentence, start, m.group(0)):
-                found.append(Verb(start + offset, m.end() + offset, kind, m.group(0)))
                 taken_until = m.end()
+                verb = _as_participle(sentence, Verb(start, m.end(), kind, m.group(0)))
+                if verb is not None:
+                    found.append(Verb(verb.start + offset, verb.end + offset, verb.kind, verb.text))
                 break
     return found
 
@@ -546,8 +565,10 @@ def verbs_at_tokens(
         for kind in kinds:
             m = _VERB_AT[kind].match(text, start)
             if m is not None and _is_change(text, start, m.group(0)):
-                found.append(Verb(start, m.end(), kind, m.group(0)))
                 taken_until = m.end()
+                verb = _as_participle(text, Verb(start, m.end(), kind, m.group(0)))
+                if verb is not None:
+                    found.append(verb)
                 break
     return found
 
@@ -739,6 +760,11 @@ class Extractor:
                 objects = self._refer(sent, verb.start, ref.group("ref"), ref.start("ref"), ref.end("ref"))
         if not objects:
             objects = self._relative_object(sent, verb)
+        if not objects and verb.kind == "handed":
+            # "In Sheikh Miskin, an army brigade surrendered to ...": the place that sets the scene
+            scene = _SCENE_RE.match(text, sent.start)
+            objects = [m for m in sent.mentions if scene is not None and m.start == scene.start("place")
+                       and _place_kind(self.gazetteer, m.place) not in AREA_KINDS][:1]
         if not objects:
             return []
         out: list[_Found] = []

@@ -41,6 +41,13 @@ GENERIC_ACTORS: tuple[str, ...] = (
     "local fighters", "factions", "allied factions", "rebel factions", "militants", "jihadists",
     "opposition groups", "armed opposition groups", "rebel units",
 )
+# Plain words for the state's forces in Syria reports ("an army brigade surrendered"), when the faction file
+# does not already name them; a longer name wins ("Turkish troops", "US troops").
+GOVERNMENT_FACTION = "government"
+GOVERNMENT_ACTORS: tuple[str, ...] = (
+    "army units", "army unit", "army brigade", "army troops", "army soldiers", "army forces", "troops",
+    "soldiers",
+)
 # Single words that are also names, titles or common words; on their own they never make a mention.
 _STOP_WORDS = (
     "al el bab tal tell tall abu umm ain ras deir kafr khan beit jabal jebel sheikh sayyida the new old "
@@ -219,6 +226,10 @@ class Geoparser:
                 for word in GENERIC_ACTORS:
                     if fold(word) not in factions.alias_index:
                         self.trie.add(fold(word), _Entry((), faction=GENERIC_FACTION, generic=True))
+            if GOVERNMENT_FACTION in factions.factions:
+                for word in GOVERNMENT_ACTORS:
+                    if fold(word) not in factions.alias_index:
+                        self.trie.add(fold(word), _Entry((), faction=GOVERNMENT_FACTION))
 
         # Per first token: the names by their second token (longest first, then the one-token names), and
         # the one-token names alone.
@@ -401,7 +412,8 @@ class Geoparser:
                 verb = _word_after(toks, folded, h.last_tok + 1)
             if verb in _METONYM_VERBS:
                 return "skip"
-        if after in _ADMIN_AFTER or (after == "and" and _plural_admin_after(toks, h.last_tok + 2)):
+        if after in _ADMIN_AFTER or (after == "and" and _plural_admin_after(toks, h.last_tok + 2)) \
+                or _plural_admin_before(toks, h.first_tok):
             return "admin"
         if (before in _ADMIN_BEFORE and raw_before.islower()) or _possessive_countryside(toks, folded, h):
             return "admin"
@@ -557,6 +569,19 @@ def _plural_admin_after(toks: list[tuple[str, int, int]], i: int) -> bool:
             return j > i
         if not word[:1].isupper():
             return False
+    return False
+
+
+def _plural_admin_before(toks: list[tuple[str, int, int]], i: int) -> bool:
+    """ "the provinces of Latakia and Tartus": names listed after a plural area word are governorates."""
+    j = i - 1
+    while j >= 1 and i - j <= 6:
+        word = toks[j][0]
+        if word == "of":
+            return toks[j - 1][0].lower() in ("provinces", "governorates")
+        if word != "and" and not word[:1].isupper():
+            return False
+        j -= 1
     return False
 
 

@@ -113,8 +113,9 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
          [("rastan", None, "withdrew", D(2024, 11, 29)), ("suran", None, "withdrew", D(2024, 11, 29))]),
         ("Kurdish forces completed their withdrawal from Tal Rifaat on Sunday.",
          [("tal-rifaat", None, "withdrew", D(2024, 12, 1))]),
+        # plain "soldiers", "an army brigade" are the state's forces
         ("Soldiers were redeploying and taking up new positions outside Homs on Sunday.",
-         []),  # no side named: nothing to record
+         [("homs", None, "withdrew", D(2024, 12, 1))]),
         ("The army said on Sunday its units were redeploying and digging in outside Homs.",
          [("homs", None, "withdrew", D(2024, 12, 1))]),
         # "the city", "it", "they" refer back across sentences
@@ -141,6 +142,17 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
          [("aleppo", "hts", "entered", D(2024, 11, 29)),
           ("aleppo", "hts", "captured_partial", D(2024, 11, 30))]),
         ("By Sunday evening the SNA controlled Tal Rifaat.",
+         [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # participles: "captured by X" is passive; "abandoned by X" names no place left
+        ("Rebels celebrated in Saraqib, captured by HTS on Friday.",
+         [("saraqib", "hts", "captured", D(2024, 11, 29))]),
+        ("The SDF took over posts abandoned by government forces on Sunday, including the town of Manbij.",
+         [("manbij", "sdf", "captured", D(2024, 12, 1))]),
+        # the place that sets the scene is the one surrendered or left
+        ("In Rastan, an army brigade surrendered to HTS on Sunday.",
+         [("rastan", "hts", "captured", D(2024, 12, 1))]),
+        # consolidating a hold on a place reports holding it
+        ("The SNA consolidated its hold on Tal Rifaat on Sunday.",
          [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
         # a date past a clause break belongs to that clause, not to the verb before it
         ("By Saturday HTS held Saraqib, which the army had retaken in 2020.",
@@ -208,6 +220,8 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         "The army denied that rebels had entered Homs, calling the reports lies.",
         "HTS fighters massed around Hama. Analysts said they could enter the city within days.",
         "The army said it would never abandon Homs.",
+        "In Hama, residents said soldiers had left their barracks.",  # "their barracks", not Hama
+        "The towns of Saraqib and Rastan, abandoned by their residents, lay empty.",
         # foreign forces are actors, not map colours
         "Russian forces seized Saraqib on Sunday.",
     ],

@@ -52,6 +52,8 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         ("Clashes spread across Idlib and Aleppo provinces.",
          [("Idlib", "idlib-governorate"), ("Aleppo", "aleppo-governorate")]),
         ("Clashes in Idlib and Aleppo, the provinces' capitals.", [("Idlib", "idlib"), ("Aleppo", "aleppo")]),
+        ("Troops pulled back to the provinces of Idlib and Hama.",
+         [("Idlib", "idlib-governorate"), ("Hama", "hama-governorate")]),
         ("Villages in the western Aleppo countryside.", [("Aleppo countryside", "aleppo-governorate")]),
         ("Clashes in the Hama countryside.", [("Hama", "hama-governorate")]),
         ("They took over Aleppo city.", [("Aleppo", "aleppo")]),
