@@ -170,11 +170,13 @@ def _resolve(
     return None, False, year < published.year
 
 
-def find_dates(text: str, published: dt.date) -> list[DateMatch]:
-    """Return every date expression in ``text`` in order, resolved against ``published``."""
+def find_dates(
+    text: str, published: dt.date, start: int = 0, end: int | None = None, anchor: dt.date | None = None,
+) -> list[DateMatch]:
+    """Return every date expression in ``text`` (or in ``text[start:end]``, spans kept) in order, resolved
+    against ``published``; ``anchor`` is a day named before the span, for "a day later"."""
     found: list[DateMatch] = []
-    anchor: dt.date | None = None
-    for m in _date_matches(text):
+    for m in _date_matches(text, start, len(text) if end is None else end):
         kind = m.lastgroup or ""
         prefix = kind + "__"
         groups = {k[len(prefix):]: v or "" for k, v in m.groupdict().items() if k.startswith(prefix)}
@@ -189,11 +191,11 @@ def find_dates(text: str, published: dt.date) -> list[DateMatch]:
     return found
 
 
-def _date_matches(text: str) -> list[re.Match[str]]:
-    """The matches ``_DATE_RE.finditer`` would give, trying the pattern only near key words."""
+def _date_matches(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """The matches ``_DATE_RE.finditer`` would give in ``text[start:end]``, trying it only near key words."""
     out: list[re.Match[str]] = []
-    done = 0  # matches never overlap: nothing before the end of the last one is tried again
-    for key in _KEY_RE.finditer(text):
+    done = start  # matches never overlap: nothing before the end of the last one is tried again
+    for key in _KEY_RE.finditer(text, start, end):
         at = key.start()
         if at < done:
             continue
@@ -202,7 +204,7 @@ def _date_matches(text: str) -> list[re.Match[str]]:
             if w.start() != at and word not in _STARTERS and not word[0].isdigit() \
                     and word[:3] not in _MONTH_DAY_STEMS:
                 continue  # no date starts with this word: spare the full pattern
-            m = _DATE_RE.match(text, w.start())
+            m = _DATE_RE.match(text, w.start(), end)
             if m is not None and m.end() > at:
                 out.append(m)
                 done = m.end()

@@ -410,22 +410,21 @@ _DENIAL_RE = _gated(_DENIAL_RE)
 
 
 class _DatesOnce:
-    """The report's date expressions, found in one pass over the whole text the first time one is needed.
+    """Date expressions of the sentences that report a change, read in order (no other sentence is read).
 
-    One pass also lets "a day later" count from a day named in the sentence before.
+    The day named last in an earlier such sentence lets "a day later" count from it.
     """
 
     def __init__(self, text: str, published: dt.date) -> None:
         self.text, self.published = text, published
-        self.found: list[DateMatch] | None = None
-        self.starts: list[int] = []
+        self.anchor: dt.date | None = None
 
     def within(self, start: int, end: int) -> list[DateMatch]:
-        if self.found is None:
-            self.found = find_dates(self.text, self.published)
-            self.starts = [d.start for d in self.found]
-        return [d for d in self.found[bisect_left(self.starts, start):] if d.start < end and d.end <= end] \
-            if self.found else []
+        found = find_dates(self.text, self.published, start, end, self.anchor)
+        days = [d.date for d in found if d.date is not None and not d.history]
+        if days:
+            self.anchor = days[-1]
+        return found
 
 
 @dataclass(slots=True)

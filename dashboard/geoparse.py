@@ -306,6 +306,21 @@ class Geoparser:
         for entry in bucket:
             rest = entry.rest
             m = len(rest)
+            if m == 1:
+                # two-token names, the commonest: no generators
+                if rest[0] != nxt:
+                    continue
+                j = compact[k + 1]
+                gap = text[toks[i][2]: toks[j][1]]
+                if gap != " " and not _joined(gap):
+                    continue
+                if entry.acronym:
+                    if not (word.isupper() and toks[j][0].isupper()):
+                        continue
+                elif entry.faction is None and not entry.foreign and not proper:
+                    continue
+                return Hit(toks[i][1], toks[j][2], i, j, folded[i] + " " + nxt, entry.ids, entry.faction,
+                           entry.foreign, entry.generic)
             if m:
                 if rest[0] != nxt or k + m >= n:
                     continue
