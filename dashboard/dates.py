@@ -178,8 +178,7 @@ def find_dates(
     found: list[DateMatch] = []
     for m in _date_matches(text, start, len(text) if end is None else end):
         kind = m.lastgroup or ""
-        prefix = kind + "__"
-        groups = {k[len(prefix):]: v or "" for k, v in m.groupdict().items() if k.startswith(prefix)}
+        groups = {short: m.group(full) or "" for full, short in _GROUPS_OF.get(kind, ())}
         date, precise, history = _resolve(kind, groups, published, anchor)
         if date is not None and not history:
             anchor = date
@@ -189,6 +188,13 @@ def find_dates(
             continue
         found.append(DateMatch(m.group(0), m.start(), m.end(), date, precise, history))
     return found
+
+
+# Each form's own named groups: (name in the one big pattern, name in the form).
+_GROUPS_OF: dict[str, tuple[tuple[str, str], ...]] = {
+    kind: tuple((name, name[len(kind) + 2:]) for name in _DATE_RE.groupindex if name.startswith(kind + "__"))
+    for kind, _ in _PATTERNS
+}
 
 
 def _date_matches(text: str, start: int, end: int) -> list[re.Match[str]]:

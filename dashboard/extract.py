@@ -1062,7 +1062,7 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
         outlet=article.outlet or "unknown",
         published=article.published,
         url=article.url,
-        article=Path(article.file).stem if article.file else None,
+        article=_stem(article.file) if article.file else None,
     )
     events = []
     for p in kept:
@@ -1081,6 +1081,12 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
             note=UNDATED_NOTE if undated else None,
         ))
     return events
+
+
+@lru_cache(maxsize=256)
+def _stem(file: str) -> str:
+    """The file name without folder and extension (cached: Path is slow beside a short report's work)."""
+    return Path(file).stem
 
 
 def _day(p: _Proposal, article: Article) -> dt.date:
