@@ -93,6 +93,7 @@ _AREA_WORDS = frozenset({"in", "across", "throughout", "into", "over"})
 _LOCATING = frozenset({"in", "at", "from", "near", "of", "outside", "inside", "around", "to"})
 # Places named in these relations only locate something else; settlement names stay mentions.
 _WORD_RE = re.compile(r"[A-Za-z]+")
+_SENTENCE_GAP_RE = re.compile(r"[.!?;:\n]")
 _JOIN_GAP_RE = re.compile(r"[\s\-'\u2019\u2018`]*")
 _CUE_NOUNS = frozenset({
     "town", "towns", "village", "villages", "city", "cities", "district", "districts", "neighbourhood",
@@ -404,6 +405,11 @@ class Geoparser:
         before = _word_before(toks, folded, h.first_tok)
         after = _word_after(toks, folded, h.last_tok).removesuffix("'s").removesuffix("\u2019s")
         raw_before = toks[h.first_tok - 1][0] if h.first_tok > 0 else ""
+        # Cue words do not reach across a sentence end ("... the Aleppo countryside. Hama had ...").
+        if h.first_tok > 0 and _SENTENCE_GAP_RE.search(text, toks[h.first_tok - 1][2], h.start):
+            before = raw_before = ""
+        if h.last_tok + 1 < len(toks) and _SENTENCE_GAP_RE.search(text, h.end, toks[h.last_tok + 1][1]):
+            after = ""
         if h.first_tok == h.last_tok and h.key in STOP_SINGLE and not (
             # "al-Bab": a stop word glued to an article is a name
             raw_before.lower() in _CONNECTORS and text[toks[h.first_tok - 1][2]: h.start] == "-"

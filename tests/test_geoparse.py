@@ -52,6 +52,9 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         ("Clashes spread across Idlib and Aleppo provinces.",
          [("Idlib", "idlib-governorate"), ("Aleppo", "aleppo-governorate")]),
         ("Clashes in Idlib and Aleppo, the provinces' capitals.", [("Idlib", "idlib"), ("Aleppo", "aleppo")]),
+        # a cue word does not reach across a sentence end
+        ("Jets hit the western Aleppo countryside. Hama stayed calm.",
+         [("Aleppo countryside", "aleppo-governorate"), ("Hama", "hama")]),
         ("Troops pulled back to the provinces of Idlib and Hama.",
          [("Idlib", "idlib-governorate"), ("Hama", "hama-governorate")]),
         ("Villages in the western Aleppo countryside.", [("Aleppo countryside", "aleppo-governorate")]),
