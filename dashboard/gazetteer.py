@@ -84,13 +84,15 @@ class Gazetteer:
         file: str = "",
         sha256: str = "",
         warnings: Sequence[DataError] = (),
+        index: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.places = places
         self.file = file
         self.sha256 = sha256
         self.warnings = list(warnings)
         self._order = {pid: i for i, pid in enumerate(places)}
-        self.index = build_index(places)
+        # ``index`` is build_index(places) already computed by the caller (checking shared names builds it).
+        self.index = build_index(places) if index is None else index
         self._skeletons: dict[str, tuple[str, ...]] | None = None  # built on the first lookup that needs it
         self._by_initial: dict[str, list[str]] | None = None
 
@@ -185,10 +187,10 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
     """Read and validate a places file; raise ``DataError``/``DataErrors`` listing every problem."""
     with paused_gc():
         doc = read_yaml(path)
-        places, errors, warnings = check_places(doc)
+        places, errors, warnings, index = check_places_indexed(doc)
         if errors:
             raise DataErrors(errors)
-        return Gazetteer(places, file=doc.file, sha256=doc.sha256, warnings=warnings)
+        return Gazetteer(places, file=doc.file, sha256=doc.sha256, warnings=warnings, index=index)
 
 
 def validate_places_text(text: str, file: str) -> tuple[dict[str, Place], list[DataError], list[DataError]]:
@@ -204,11 +206,23 @@ def check_places(
     doc: YamlDoc, bbox: tuple[float, float, float, float] = REGION_BBOX,
 ) -> tuple[dict[str, Place], list[DataError], list[DataError]]:
     """Validate a parsed places document: fields, ids, coordinates, references and shared names."""
+    places, errors, warnings, _ = check_places_indexed(doc, bbox)
+    return places, errors, warnings
+
+
+def check_places_indexed(
+    doc: YamlDoc, bbox: tuple[float, float, float, float] = REGION_BBOX,
+) -> tuple[dict[str, Place], list[DataError], list[DataError], dict[str, tuple[str, ...]]]:
+    """``check_places`` plus the folded-name index of the places, which checking shared names builds.
+
+    Pass the index to ``Gazetteer(index=...)`` instead of letting it fold every name again (about 40 ms for
+    10,000 places).
+    """
     file = doc.file
     try:
         seq = top_list(doc, "places")
     except DataError as exc:
-        return {}, [exc], []
+        return {}, [exc], [], {}
     errors: list[DataError] = []
     warnings: list[DataError] = []
     places: dict[str, Place] = {}
@@ -223,10 +237,10 @@ def check_places(
             places[place.id] = place
             nodes[place.id] = item
     _check_references(places, nodes, file, errors, warnings)
-    _check_shared_names(places, nodes, file, warnings)
+    index = _check_shared_names(places, nodes, file, warnings)
     errors.sort(key=lambda e: (e.line, e.col))
     warnings.sort(key=lambda e: (e.line, e.col))
-    return places, errors, warnings
+    return places, errors, warnings, index
 
 
 def _fast_place(
@@ -542,9 +556,13 @@ def _km(a: Place, b: Place) -> float | None:
 
 def _check_shared_names(
     places: dict[str, Place], nodes: dict[str, MapNode], file: str, warnings: list[DataError],
-) -> None:
-    """One warning per name shared by unrelated settlements (a town and units named after it are fine)."""
-    owners: dict[str, list[tuple[str, str]]] = {}
+) -> dict[str, tuple[str, ...]]:
+    """One warning per name shared by unrelated settlements (a town and units named after it are fine).
+
+    Returns the folded-name index (``build_index``), which this check builds on the way.
+    """
+    index: dict[str, list[str]] = {}
+    spelled: dict[str, list[str]] = {}  # for each folded name, the spelling each owner first had it in
     for pid, place in places.items():
         for name in place.names():
             key = fold_cached(name)
@@ -553,20 +571,25 @@ def _check_shared_names(
                                             "folding; it can never be matched",
                                             file, nodes[pid].line, nodes[pid].col))
                 continue
-            entry = owners.setdefault(key, [])
-            if all(o != pid for o, _ in entry):
-                entry.append((pid, name))
+            ids = index.get(key)
+            if ids is None:
+                index[key] = [pid]
+                spelled[key] = [name]
+            elif ids[-1] != pid:  # one place's names come together, so an earlier owner is never this one
+                ids.append(pid)
+                spelled[key].append(name)
     reported: set[tuple[str, ...]] = set()  # one warning per group of places, however many names they share
-    for entry in owners.values():
-        if len(entry) < 2:
+    for key, owner_ids in index.items():
+        if len(owner_ids) < 2:
             continue
+        entry = list(zip(owner_ids, spelled[key], strict=True))
         settlements = [(pid, name) for pid, name in entry if places[pid].kind not in ADMIN_KINDS]
         if len(settlements) < 2:
             continue
         # A neighbourhood named like its own city is the same kind of expected overlap.
-        ids = {pid for pid, _ in settlements}
+        group_ids = {pid for pid, _ in settlements}
         settlements = [(pid, name) for pid, name in settlements
-                       if not (ids & _ancestors(places[pid], places))]
+                       if not (group_ids & _ancestors(places[pid], places))]
         group = tuple(sorted(pid for pid, _ in settlements))
         if len(settlements) < 2 or group in reported:
             continue
@@ -580,6 +603,7 @@ def _check_shared_names(
                 if close and min(close) <= DUPLICATE_KM else "; lookups will return all of them")
         warnings.append(DataWarning(f"name {name!r} of place '{pid}' is also a name of {listed}{tail}",
                                     file, node.line, node.col))
+    return {k: tuple(v) for k, v in index.items()}
 
 
 def _name_node(item: MapNode, name: str) -> Node:

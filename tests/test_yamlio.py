@@ -311,3 +311,36 @@ def test_big_crlf_and_bom_files_read_like_plain_ones() -> None:
     windows = parse_yaml(b"\xef\xbb\xbf" + PREFIX.replace("\n", "\r\n").encode(), "f.yaml")
     assert windows.root == plain.root
     assert windows.sha256 != plain.sha256
+
+
+# One-line flow collections: the strict ", "/": " form is read by splitting, anything else by the general
+# flow regexes; both must give the tree libyaml gives.
+FLOW_LINES = [
+    ("{outlet: AFP, published: 2024-12-02, url: https://x.org/a?b=1:2, article: art-1}", True),
+    ("[Tal Rifaat 2, Tell Refaat]", True),
+    ("[x]", True),
+    ("{k: -5, q: a:b, r: x-y}", True),
+    ("{k: a  b, l: c}", True),
+    ("{a: x, a: y}", False),  # duplicate key: refused by both paths
+    ("{a: x,b: y}", False),
+    ("{a:  x, b: y}", False),
+    ("[a , b]", False),
+    ("[a,b]", False),
+    ("[a, 'b c']", False),
+    ("{a: x}  # comment", False),
+    ("{a: x, }", False),
+    ("[]", False),
+    ("{}", False),
+    ("[a, - b]", False),
+    ("{a: x #y}", False),
+]
+
+
+@pytest.mark.parametrize(("flow", "strict"), FLOW_LINES)
+def test_flow_collections_read_as_libyaml_reads_them(flow: str, strict: bool) -> None:
+    text = f"a: 1\nv: {flow}\nz: [q]\n"
+    fast, slow = _both(text)
+    assert fast is None or fast == slow
+    assert (yamlio._simple_flow(flow, 2, 4) is not None) is strict
+    if strict:
+        assert fast is not None
