@@ -93,7 +93,7 @@ _WITHDRAW = (
     r"(?:pulled|pull|pulls|pulling)\s+out\s+of|(?:pulled|pull|pulls|pulling)\s+back\s+from|"
     r"abandoned|abandon|abandons|abandoning|left|"
     r"(?:redeployed|redeploy|redeploying|repositioned|reposition|repositioning)\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:outside|out\s+of|away\s+from)|"
+    r"(?:outside|out\s+of|away\s+from|from)|"
     r"(?:redeployment|withdrawal|pullout|pull-out)\s+(?:(?:of\s+)?(?:its|their|the|all|some|most|"
     r"remaining|troops|forces|fighters|units|soldiers)\s+){0,3}from"
 )
@@ -107,7 +107,9 @@ _PASSIVE = (
     r"stormed|liberated|secured|handed(?:\s+over)?\s+to|surrendered\s+to|ceded\s+to)|"
     r"fell|falls|fallen|falling|came\s+under|come\s+under|comes\s+under|coming\s+under|"
     r"(?:is|are|was|were)\s+now\s+(?:in\s+the\s+hands\s+of|under\s+the\s+control\s+of|controlled\s+by|"
-    r"held\s+by|in\s+the\s+grip\s+of)"
+    r"held\s+by|in\s+the\s+grip\s+of)|"
+    r"(?:is|are)\s+(?:(?:fully|entirely|completely)\s+)?(?:in\s+the\s+hands\s+of|under\s+the\s+(?:full\s+)?"
+    r"control\s+of)"
 )
 _PASSIVE_LOST = r"(?:be|is|was|been|are|were)\s+lost\s+(?:for|to)"
 _VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -393,6 +395,9 @@ _SHARE_BEFORE_RE = re.compile(
 _DATE_CLAUSE_BREAK_RE = re.compile(r"[;(]|\b(?:since|after|before|when|which|where|who|while|until)\b")
 _SCENE_RE = re.compile(r"(?:In|Inside|At)\s+(?P<place>[A-Z])[^,;]{0,40},")
 _BY_AFTER_RE = re.compile(r"\s+by\b", re.IGNORECASE)
+_COMMA_RE = re.compile(r"[,;:]")
+_HYPOTHETICAL_RE = re.compile(r"\b(?:if|unless|whether|should|once)\b", re.IGNORECASE)
+_BE_BEFORE_RE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -723,7 +728,8 @@ class Extractor:
         if m is None:
             return None
         after = [h for h in sent.hits if h.start >= m.end() and h.end <= hi and self._holder(h, sent)]
-        if not after or after[0].start - m.end() > 40:
+        # the side must follow the preposition in the same phrase ("for the regime on Thursday, HTS said")
+        if not after or after[0].start - m.end() > 40 or _COMMA_RE.search(sent.text, m.end(), after[0].start):
             return None
         first = after[0]
         # "to fighters of the HTS-led command": a generic word followed closely by a named side is that side.
@@ -742,8 +748,23 @@ class Extractor:
         window = text[max(lo, actor_end, verb.start - 60): verb.start]
         if _CANCEL_RE.search(window) or _DENIAL_RE.search(text, sent.start, verb.start):
             return []
+        # "If rebels take Homs, ...": a condition opening the verb's clause, before its subject
+        clause = max((m.end() for m in _COMMA_RE.finditer(text, sent.start, verb.start)), default=sent.start)
+        if _HYPOTHETICAL_RE.search(text, clause, verb.start):
+            return []
         obj_start = verb.end
         loser: str | None = None
+        if verb.kind == "drove" and _BE_BEFORE_RE.search(text, max(sent.start, verb.start - 30), verb.start):
+            # "Government forces were driven out of Hama by HTS": the subject lost, the "by" side won
+            out_of = _OUT_OF_RE.search(text, verb.end, hi)
+            places = [m for m in sent.mentions if out_of is not None and m.start >= out_of.end()
+                      and m.end <= hi][:1]
+            if not places or _place_kind(self.gazetteer, places[0].place) in AREA_KINDS:
+                return []
+            winner = self._faction_after(sent, places[0].end, hi, ("by",))
+            if winner is None or winner == actor:
+                return [(places[0].place, None, "withdrew", actor)]
+            return [(places[0].place, winner, "captured", actor)]
         if verb.kind == "drove":
             out_of = _OUT_OF_RE.search(text, verb.end, hi)
             if out_of is None:
@@ -876,8 +897,10 @@ class Extractor:
         low = verb.text.lower()
         if verb.kind == "passive_lost" or (low.startswith("fell") and re.match(
                 r"\s+out\s+of", text[verb.end: verb.end + 10])):
-            loser = self._faction_after(sent, verb.end, hi, ("for", "of", "to"))
-            winner = self._faction_after(sent, verb.end, hi, ("to",))
+            # "was lost to X" / "is lost for X": the verb itself ends with the preposition
+            tail = verb.end - 4 if low.endswith((" to", " for")) else verb.end
+            loser = self._faction_after(sent, tail, hi, ("for", "of"))
+            winner = self._faction_after(sent, tail, hi, ("to",))
             if winner is None or winner == loser:
                 # Only the loser is named: the article's coalition took it, when the article names one.
                 named = sent.coalition != GENERIC_FACTION or loser == "government"

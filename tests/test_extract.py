@@ -154,6 +154,16 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
         # consolidating a hold on a place reports holding it
         ("The SNA consolidated its hold on Tal Rifaat on Sunday.",
          [("tal-rifaat", "sna", "captured", D(2024, 12, 1))]),
+        # driven out in the passive: the subject lost, the "by" side took it
+        ("Government forces were driven out of Hama by HTS on Thursday.",
+         [("hama", "hts", "captured", D(2024, 11, 28))]),
+        ("Kurdish fighters were pushed out of Tal Rifaat on Sunday.",
+         [("tal-rifaat", None, "withdrew", D(2024, 12, 1))]),
+        # redeploying from a place leaves it; "lost to X" names the taker; a present-tense holder
+        ("The army redeployed its units from Daraa on Friday.",
+         [("daraa", None, "withdrew", D(2024, 11, 29))]),
+        ("Hama was lost to HTS on Thursday.", [("hama", "hts", "captured", D(2024, 11, 28))]),
+        ("Saraqib is in the hands of HTS, the monitor said.", [("saraqib", "hts", "captured", MONDAY)]),
         # a date past a clause break belongs to that clause, not to the verb before it
         ("By Saturday HTS held Saraqib, which the army had retaken in 2020.",
          [("saraqib", "hts", "captured", D(2024, 11, 30))]),
@@ -221,6 +231,11 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         "HTS fighters massed around Hama. Analysts said they could enter the city within days.",
         "The army said it would never abandon Homs.",
         "In Hama, residents said soldiers had left their barracks.",  # "their barracks", not Hama
+        # conditions before the subject
+        "If rebels take Homs, Damascus will be cut off.",
+        "Once HTS takes Hama, the road to Homs is open.",
+        # a past state with its year is history
+        "Idlib has been in the hands of HTS since 2017.",
         "The towns of Saraqib and Rastan, abandoned by their residents, lay empty.",
         # foreign forces are actors, not map colours
         "Russian forces seized Saraqib on Sunday.",
