@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     factions = load_factions(folder / "factions.yaml")
     labels = yaml.safe_load((DEVSET / "labels.yaml").read_text(encoding="utf-8"))
     extra = labels.get("extra_places", {})
-    dev, seed, held, unseen, fourth, fifth = Tally(), Tally(), Tally(), Tally(), Tally(), Tally()
+    dev, seed, held, unseen, fourth, fifth, sixth = (Tally() for _ in range(7))
     for name, label in labels.get("holdout", {}).items():
         held.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("unseen", {}).items():
@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         fourth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("fifth", {}).items():
         fifth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
+    for name, label in labels.get("sixth", {}).items():
+        sixth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels["reports"].items():
         if "external" in label:
             path = (ROOT / label["external"]).resolve()
@@ -189,10 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         report(f"fourth set ({len(labels['fourth'])} reports, v*; first run: see labels.yaml)", fourth)
     if fifth.m_gold:
         report(f"fifth set ({len(labels['fifth'])} reports, w*; first run: see labels.yaml)", fifth)
+    if sixth.m_gold:
+        report(f"sixth set ({len(labels['sixth'])} reports, x*; first run: see labels.yaml)", sixth)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for line in dev.notes + held.notes + unseen.notes + fourth.notes + fifth.notes + seed.notes:
+        for line in dev.notes + held.notes + unseen.notes + fourth.notes + fifth.notes + sixth.notes + seed.notes:
             print("  -", line)
     return 0
 
