@@ -69,6 +69,8 @@ _CAPTURE = (
     r"stormed(?!\s+into)|storm(?!\s+into)|storms(?!\s+into)|storming(?!\s+into)|"
     r"(?:imposed|impose|imposes|imposing|established|establish|establishes|establishing|extended|extend)\s+"
     r"(?:(?:their|its|full|total|complete|effective)\s+){0,2}control\s+(?:on|over)|"
+    r"(?:took|taken|take|takes|taking|seized|assumed|gained)\s+(?:full\s+|total\s+|complete\s+)?control"
+    r"(?=\s*(?:[.;,]|$))|"
     r"(?:consolidated|consolidate|consolidates|consolidating)\s+(?:their|its)\s+(?:hold|grip|control)\s+"
     r"(?:on|over)|"
     r"now\s+in\s+(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+of|"
@@ -348,14 +350,15 @@ _SentenceParts = tuple[int, int, list[Mention], list[Hit], list["Verb"]]
 _Found = tuple[str, str | None, str, str | None]
 _BE = frozenset({"was", "were", "is", "are", "been", "being", "be"})
 _IT_RE = re.compile(
-    r"\s+(?:(?:most|much|parts?|half|all|swathes)\s+of\s+)?(?P<ref>it|them|both|the\s+(?:(?:provincial|regional)\s+capital|city|town|village|area|base|"
-    r"airport|crossing|towns|villages|cities))\b"
+    r"\s+(?:(?:most|much|parts?|half|all|swathes)\s+of\s+)?(?P<ref>it|them|both|"
+    r"the\s+(?:(?:provincial|regional)\s+capital|(?:[a-z]+\s+)?(?:city|town|village|area|base|airport|crossing|"
+    r"towns|villages|cities)))\b"
     r"(?!'s|\u2019s|\s+(?:was|is|had|has|would|will|said))",
     re.IGNORECASE,
 )
 # A sentence without a place name can still act on one it refers back to.
 _REF_GATE_RE = re.compile(
-    r"\b(?:it|them|the\s+(?:city|town|village|base|airport|crossing|towns|villages|cities|"
+    r"\b(?:it|them|the\s+(?:(?:[a-z]+\s+)?(?:city|town|village|base|airport|crossing|towns|villages|cities)|"
     r"provincial\s+capital))\b", re.IGNORECASE)
 # The kinds of place each referring word can stand for ("the town" may be a small city in the gazetteer).
 _REFERENT_KINDS: dict[str, frozenset[str]] = {
@@ -398,6 +401,13 @@ _BY_AFTER_RE = re.compile(r"\s+by\b", re.IGNORECASE)
 _COMMA_RE = re.compile(r"[,;:]")
 _HYPOTHETICAL_RE = re.compile(r"\b(?:if|unless|whether|should|once)\b", re.IGNORECASE)
 _BE_BEFORE_RE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_POSITIONS_IN_RE = re.compile(
+    r"\s*(?:(?:all|most|some|the|their|its|remaining|last|military|army)\s+)*(?:positions|posts|bases|"
+    r"checkpoints|barracks|headquarters)\s+(?:in|inside)\s+(?:the\s+(?:city|town|village)\s+of\s+)?",
+    re.IGNORECASE)
+_HEAD_NOUN_RE = re.compile(
+    r"\bthe\s+(department|command|group|alliance|coalition|movement|council|room|brigade|forces)\b"
+    r"(?:[^,;]{0,40}|,[^,;]{0,40},\s*\w*\s*)$", re.IGNORECASE)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -687,6 +697,12 @@ class Extractor:
         fid = hit.faction
         if fid is None:
             return None
+        if hit.generic:
+            # "SDF fighters": the generic word belongs to the side named right before it
+            named = next((h for h in sent.hits if 0 <= hit.start - h.end <= 1 and not h.generic
+                          and sent.text[h.end: hit.start].strip() == ""), None)
+            if named is not None:
+                return self._holder(named, sent)
         if hit.generic or (fid == GENERIC_FACTION and _GENERIC_SURFACE_RE.search(
                 sent.text, hit.start, hit.end)):
             return sent.coalition or None  # "Syrian opposition fighters" in a report about HTS
@@ -716,6 +732,17 @@ class Extractor:
                 actor = self._subject(sent.text, p_start, p_end, p_hits, sent.coalition)
                 if actor is not None:
                     return actor
+        head = _HEAD_NOUN_RE.search(before)
+        if head is not None and not any(self._holder(h, sent) for h in candidates):
+            # "the department announced ...": the side named earlier whose name ends with that noun
+            noun = head.group(1).lower()
+            earlier = [h for _, _, hs in sent.prev_sentences for h in hs] + [
+                h for h in sent.hits if h.end <= verb.start]
+            for h in reversed(earlier):
+                if sent.text[h.start: h.end].lower().endswith(noun):
+                    holder = self._holder(h, sent)
+                    if holder is not None:
+                        return holder
         for h in reversed(candidates):
             holder = self._holder(h, sent)
             if holder is not None:
@@ -772,12 +799,16 @@ class Extractor:
             victims = [h for h in sent.hits if verb.end <= h.start and h.end <= out_of.start()]
             loser = self._holder(victims[0], sent) if victims else None
             obj_start = out_of.end()
-        objects = _objects(text, obj_start, hi, sent.mentions, self.gazetteer)
+        objects = _objects(text, obj_start, hi, sent.mentions, self.gazetteer,
+                           through_positions=verb.kind == "withdrew")
         if not objects:
             ref = _IT_RE.match(text, obj_start)
             if ref is not None:
                 # "handed it over", "took them over", "entered the city": the place named just before
                 objects = self._refer(sent, verb.start, ref.group("ref"), ref.start("ref"), ref.end("ref"))
+        if not objects and verb.text.lower().endswith("control"):
+            # "...; HTS-led fighters took control.": of the place the sentence is about
+            objects = self._refer(sent, verb.start, "it", verb.start, verb.end)
         if not objects:
             objects = self._relative_object(sent, verb)
         if not objects and verb.kind == "handed":
@@ -937,9 +968,13 @@ def _place_kind(gazetteer: PlaceSource, place_id: str) -> str:
 
 
 def _objects(
-    text: str, start: int, hi: int, mentions: list[Mention], gazetteer: PlaceSource,
+    text: str, start: int, hi: int, mentions: list[Mention], gazetteer: PlaceSource, *,
+    through_positions: bool = False,
 ) -> list[Mention]:
-    """Places a verb acts on: mentions after it, through lists, stopping at clause breaks."""
+    """Places a verb acts on: mentions after it, through lists, stopping at clause breaks.
+
+    With ``through_positions`` (withdrawals), "all their positions in the city of X" leaves X.
+    """
     out: list[Mention] = []
     cursor = start
     partner = False  # "near A and B", "between A and B": B is a locative too (but not "X, near A, and B")
@@ -954,6 +989,10 @@ def _objects(
             break
         if partner and re.fullmatch(r"\s*(?:and|&)\s*", gap):
             partner = False
+            cursor = m.end
+            continue
+        if through_positions and not out and _POSITIONS_IN_RE.fullmatch(gap):
+            out.append(m)
             cursor = m.end
             continue
         if _LOCATIVE_RE.search(gap) or len(gap.split()) > 8:

@@ -66,6 +66,7 @@ _ADMIN_WORDS = frozenset({
 # The same words as folded keys ("countryside" folds to "cuntryside").
 _ADMIN_KEYS = frozenset(fold_token(w) for w in _ADMIN_WORDS)
 _SETTLEMENT_KEYS = frozenset(fold_token(w) for w in _SETTLEMENT_AFTER)
+_AROUND_KEYS = frozenset(fold_token(w) for w in ("countryside", "rural"))
 _ADMIN_BEFORE = frozenset({"province", "governorate", "countryside", "rural"})
 _SETTLEMENT_BEFORE = frozenset({"city", "town", "village"})
 _FACTION_AFTER = frozenset({
@@ -462,6 +463,8 @@ class Geoparser:
                 continue
             group = cue
             if group is None and base != h.key:
+                if any(w in _AROUND_KEYS for w in words):
+                    continue  # "the Aleppo countryside" is the land around the city, not a say on bare "Aleppo"
                 group = "admin" if any(w in _ADMIN_KEYS for w in words) else "settlement"
             if group:
                 seen.setdefault(base, set()).add(group)

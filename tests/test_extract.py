@@ -164,6 +164,20 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
          [("daraa", None, "withdrew", D(2024, 11, 29))]),
         ("Hama was lost to HTS on Thursday.", [("hama", "hts", "captured", D(2024, 11, 28))]),
         ("Saraqib is in the hands of HTS, the monitor said.", [("saraqib", "hts", "captured", MONDAY)]),
+        # "SDF fighters" are the SDF's; "the department" is the side named before with that noun
+        ("Kurdish-led SDF fighters took over Deir ez-Zor on Friday.",
+         [("deir-ez-zor", "sdf", "captured", D(2024, 11, 29))]),
+        ("Fighters of the Military Operations Command entered Aleppo on Friday. On Saturday the command "
+         "announced the liberation of Saraqib.", [("aleppo", "hts", "entered", D(2024, 11, 29)),
+                                                  ("saraqib", "hts", "captured", D(2024, 11, 30))]),
+        # control taken with no object named: of the place the sentence is about; "the desert city"
+        ("Rastan: the army withdrew on Friday; HTS fighters took control.",
+         [("rastan", "hts", "captured", D(2024, 11, 29))]),
+        ("Saraqib: HTS said on Saturday it had captured the strategic town.",
+         [("saraqib", "hts", "captured", D(2024, 11, 30))]),
+        # leaving "all their positions in X" leaves X
+        ("Government forces withdrew from all their positions in the city of Hama on Thursday.",
+         [("hama", None, "withdrew", D(2024, 11, 28))]),
         # a date past a clause break belongs to that clause, not to the verb before it
         ("By Saturday HTS held Saraqib, which the army had retaken in 2020.",
          [("saraqib", "hts", "captured", D(2024, 11, 30))]),

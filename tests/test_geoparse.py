@@ -52,6 +52,9 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         ("Clashes spread across Idlib and Aleppo provinces.",
          [("Idlib", "idlib-governorate"), ("Aleppo", "aleppo-governorate")]),
         ("Clashes in Idlib and Aleppo, the provinces' capitals.", [("Idlib", "idlib"), ("Aleppo", "aleppo")]),
+        # "the X countryside" is the land around the city: a bare "X" elsewhere stays the city
+        ("In Aleppo, calm. Jets hit towns in the Aleppo countryside.",
+         [("Aleppo", "aleppo"), ("Aleppo countryside", "aleppo-governorate")]),
         # a cue word does not reach across a sentence end
         ("Jets hit the western Aleppo countryside. Hama stayed calm.",
          [("Aleppo countryside", "aleppo-governorate"), ("Hama", "hama")]),
