@@ -196,8 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for line in dev.notes + held.notes + unseen.notes + fourth.notes + fifth.notes + sixth.notes + seed.notes:
-            print("  -", line)
+        for t in (dev, held, unseen, fourth, fifth, sixth, seed):
+            for line in t.notes:
+                print("  -", line)
     return 0
 
 

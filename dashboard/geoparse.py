@@ -464,7 +464,7 @@ class Geoparser:
             group = cue
             if group is None and base != h.key:
                 if any(w in _AROUND_KEYS for w in words):
-                    continue  # "the Aleppo countryside" is the land around the city, not a say on bare "Aleppo"
+                    continue  # "the Aleppo countryside" is the land around the city: no say on "Aleppo"
                 group = "admin" if any(w in _ADMIN_KEYS for w in words) else "settlement"
             if group:
                 seen.setdefault(base, set()).add(group)
