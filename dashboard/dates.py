@@ -1,4 +1,9 @@
-"""Resolve the dates news reports use ("on Sunday", "yesterday", "Dec. 1", "in 2019") against publication."""
+"""Resolve the dates news reports use ("on Sunday", "yesterday", "Dec. 1", "in 2019") against publication.
+
+"A day later", "two days after", "the following day" count from the day named just before them (in the same
+text, or the anchor the caller carries from an earlier sentence); "overnight" is the night before
+publication, dated to the day before, like "last night".
+"""
 
 from __future__ import annotations
 

@@ -12,8 +12,14 @@ References: "the city", "the town", "it" and "them" as objects or subjects stand
 earlier in the sentence, else for the latest place of a fitting kind in the two sentences before (a named
 facility or district stands for its city); "the provincial capital" is the seat of the governorate named
 last; a pronoun subject with no side in its sentence is the side that acted in the sentence before; "X,
-which they entered" makes X the object. A headline's loose verb ("rebels storm Aleppo") yields to the
-body's account of the same place.
+which they entered" makes X the object; "the department" is the side named before whose name ends so.
+A headline's loose verb ("rebels storm Aleppo") yields to the body's account of the same place.
+
+States are not changes: "still held", "the SDF-held town", "remains in Kurdish hands"; but "by Saturday
+they held most of the city" is one, and so is "is (now) in the hands of X". A withdrawal a day or more
+before the capture of the same place is kept as its own event (the place stood empty in between); on the
+same day it only names the capture's previous holder. Denials: a change the text denies before its verb
+yields nothing; one side's claim that another side denies afterwards stays, as "claimed".
 
 Confidence: ``claimed`` when a party to the fighting is the source ("the defence ministry said"),
 ``reported`` when an observer or the wire reports it (the default). When the sentence gives no date the
