@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import assets
 
 HERE = Path(__file__).resolve().parent
-PAGES = HERE / "pages"
+PAGES = HERE / "views"
 # Material icons ship with Streamlit; emoji would need a colour-emoji font the machine may not have.
 OTHER_PAGES = (
     ("changes", "Changes", ":material/swap_horiz:"),

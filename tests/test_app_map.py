@@ -231,9 +231,9 @@ def test_view_survives_a_visit_to_another_page(monkeypatch: pytest.MonkeyPatch) 
     at = open_app(monkeypatch, FIXTURES / "basic")
     at.multiselect(key="factions").set_value(["sna"]).run()
     at.slider(key="date").set_value(dt.date(2024, 12, 1)).run()
-    at.switch_page("pages/changes_page.py").run()
+    at.switch_page("views/changes_page.py").run()
     assert not at.exception
-    at.switch_page("pages/map_page.py").run()
+    at.switch_page("views/map_page.py").run()
     assert not at.exception
     assert at.multiselect(key="factions").value == ["sna"]
     assert at.slider(key="date").value == dt.date(2024, 12, 1)

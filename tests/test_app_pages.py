@@ -17,11 +17,11 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from dashboard.errors import DataError
-from dashboard.pages import gazetteer_page as gp
 from dashboard.safe_html import escape_markdown as md
+from dashboard.views import gazetteer_page as gp
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ROOT / "dashboard" / "pages"
+PAGES = ROOT / "dashboard" / "views"
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pages" / "data"
 D = dt.date
 
@@ -558,7 +558,7 @@ def test_ingest_refuses_to_write_without_an_outlet(data: Path) -> None:
 )
 def test_highlighted_text_is_built_from_escaped_pieces(hostile: str) -> None:
     from dashboard.models import Mention
-    from dashboard.pages.ingest_page import highlight_html
+    from dashboard.views.ingest_page import highlight_html
 
     text = f"{hostile} near Tal Rifaat {hostile}"
     start = text.index("Tal Rifaat")
@@ -683,7 +683,7 @@ def test_ingest_on_a_copy_of_the_shipped_data(tmp_path: Path, monkeypatch: pytes
 
 def test_unknown_name_goes_to_the_gazetteer_page_for_geocoding(data: Path) -> None:
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/ingest_page.py").run()
+    at.switch_page("views/ingest_page.py").run()
     report = "# published: 2024-12-02\nFighting went on near Atshan, a monitor said.\n"
     at.text_area(key="ing_text").input(report)
     at.button(key="ing_run").click().run()

@@ -273,7 +273,7 @@ def _show_report(index: int, report: Report, bundle: Bundle) -> list[dict[str, A
         for n, name in enumerate(names):
             if st.button(f"Geocode {md(repr(name))} on the Gazetteer page", key=f"ing_geocode_{index}_{n}"):
                 st.session_state[GEOCODE_REQUEST] = name
-                st.switch_page("pages/gazetteer_page.py")
+                st.switch_page("views/gazetteer_page.py")
     rows = change_records(report, bundle)
     if not rows:
         st.info("No control changes found in this report.")
