@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dashboard.dates import DateMatch, find_dates
-from dashboard.geoparse import GENERIC_FACTION, Hit, Unresolved, geoparser_for
+from dashboard.geoparse import GENERIC_FACTION, GOVERNMENT_ACTORS, Hit, Unresolved, geoparser_for
 from dashboard.models import Article, ControlEvent, Mention, Source
 from dashboard.names import fold_token
 
@@ -703,8 +703,8 @@ class Extractor:
         fid = hit.faction
         if fid is None:
             return None
-        if hit.generic:
-            # "SDF fighters": the generic word belongs to the side named right before it
+        if hit.generic or sent.text[hit.start: hit.end].lower() in GOVERNMENT_ACTORS:
+            # "SDF fighters", "HTS troops": the plain word belongs to the side named right before it
             named = next((h for h in sent.hits if 0 <= hit.start - h.end <= 1 and not h.generic
                           and sent.text[h.end: hit.start].strip() == ""), None)
             if named is not None:

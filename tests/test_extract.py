@@ -164,7 +164,8 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
          [("daraa", None, "withdrew", D(2024, 11, 29))]),
         ("Hama was lost to HTS on Thursday.", [("hama", "hts", "captured", D(2024, 11, 28))]),
         ("Saraqib is in the hands of HTS, the monitor said.", [("saraqib", "hts", "captured", MONDAY)]),
-        # "SDF fighters" are the SDF's; "the department" is the side named before with that noun
+        # "SDF fighters", "HTS troops" are that side's; "the department": the side named before so
+        ("HTS troops captured Saraqib on Friday.", [("saraqib", "hts", "captured", D(2024, 11, 29))]),
         ("Kurdish-led SDF fighters took over Deir ez-Zor on Friday.",
          [("deir-ez-zor", "sdf", "captured", D(2024, 11, 29))]),
         ("Fighters of the Military Operations Command entered Aleppo on Friday. On Saturday the command "
