@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/bench_ingest.py [--mb 2] [--data DIR] [--record] [
 Two corpora, each repeated to about ``--mb`` MB: the development set's short, dense reports (every
 sentence names places and control verbs: the worst case), and wire-length reports (the AFP seed report
 from ../shared/seed when it is on this machine, or the REPORT files given). One process on one core;
-times are this process's CPU seconds (best of 3), so other jobs on a shared machine count less; wall
+times are this process's CPU seconds (best of 5), so other jobs on a shared machine count less; wall
 times are printed too. Every matcher gets the same gazetteer: every name, Arabic name and alias.
 flashgeotext (flashtext underneath) finds exact, case-sensitive strings only, with no folding and no
 context, so it answers an easier question; it is the speed reference the issue asks for. The naive way
@@ -35,6 +35,8 @@ SEED = ROOT.parent / "shared" / "seed" / "afp-2024-12-02-assad-redraw-map.txt"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- bench_ingest: begin -->", "<!-- bench_ingest: end -->"
 TARGET_MB_S = 1.2
+# Best of five: on a shared machine the least disturbed run is the closest to the code's own cost.
+RUNS = 5
 
 
 def best_of(runs: int, fn: Callable[[], object]) -> tuple[float, float, object]:
@@ -61,10 +63,10 @@ def measure(label: str, paths: list[Path], mb: float, gaz: Gazetteer, factions: 
           f"average; gazetteer {len(gaz.places)} places, {len(names)} names")
 
     geo = Geoparser(gaz, factions)
-    g_cpu, g_wall, parsed = best_of(3, lambda: geo.parse(corpus))
+    g_cpu, g_wall, parsed = best_of(RUNS, lambda: geo.parse(corpus))
     mentions = len(parsed.mentions)  # type: ignore[attr-defined]
     extractor = Extractor(gaz, factions)
-    e_cpu, e_wall, n_changes = best_of(3, lambda: sum(len(extractor.ingest(a).changes) for a in articles))
+    e_cpu, e_wall, n_changes = best_of(RUNS, lambda: sum(len(extractor.ingest(a).changes) for a in articles))
 
     from flashgeotext.geotext import GeoText, GeoTextConfiguration
     from flashgeotext.lookup import LookupData
@@ -72,7 +74,7 @@ def measure(label: str, paths: list[Path], mb: float, gaz: Gazetteer, factions: 
     flash = GeoText(GeoTextConfiguration(use_demo_data=False))
     lookup = {pid: sorted({*p.names(), pid}) for pid, p in gaz.places.items()}
     flash.add(LookupData(name="places", data=lookup))
-    f_cpu, f_wall, found = best_of(3, lambda: flash.extract(corpus, span_info=True))
+    f_cpu, f_wall, found = best_of(RUNS, lambda: flash.extract(corpus, span_info=True))
     flash_hits = sum(v["count"] for v in found.get("places", {}).values())  # type: ignore[union-attr]
 
     piece = corpus[:100_000]  # the naive way is far too slow for the whole corpus
@@ -101,8 +103,8 @@ def record(rows: list[str]) -> None:
         BEGIN,
         f"## Ingest speed (`bench/bench_ingest.py`, {dt.date.today().isoformat()})",
         "",
-        "One core; MB/s of UTF-8 text from CPU seconds (best of 3) and from wall seconds. Target: end to end",
-        f">= {TARGET_MB_S} MB/s per core. flashgeotext matches exact strings only (no folding, no context).",
+        f"One core; MB/s of UTF-8 text from CPU seconds (best of {RUNS}) and from wall seconds. Target:",
+        f"end to end >= {TARGET_MB_S} MB/s per core. flashgeotext matches exact strings only (no folding, no context).",
         "",
         "| corpus | method | MB/s CPU | MB/s wall | found |",
         "|---|---|---|---|---|",

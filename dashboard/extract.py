@@ -738,8 +738,12 @@ class Extractor:
                 actor = self._subject(sent.text, p_start, p_end, p_hits, sent.coalition)
                 if actor is not None:
                     return actor
-        head = _HEAD_NOUN_RE.search(before)
-        if head is not None and not any(self._holder(h, sent) for h in candidates):
+        for h in reversed(candidates):
+            holder = self._holder(h, sent)
+            if holder is not None:
+                return holder
+        head = _HEAD_NOUN_RE.search(before[-100:])
+        if head is not None:
             # "the department announced ...": the side named earlier whose name ends with that noun
             noun = head.group(1).lower()
             earlier = [h for _, _, hs in sent.prev_sentences for h in hs] + [
@@ -749,10 +753,6 @@ class Extractor:
                     holder = self._holder(h, sent)
                     if holder is not None:
                         return holder
-        for h in reversed(candidates):
-            holder = self._holder(h, sent)
-            if holder is not None:
-                return holder
         return None
 
     def _faction_after(self, sent: _Sentence, start: int, hi: int, words: tuple[str, ...]) -> str | None:
