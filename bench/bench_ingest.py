@@ -104,7 +104,8 @@ def record(rows: list[str]) -> None:
         f"## Ingest speed (`bench/bench_ingest.py`, {dt.date.today().isoformat()})",
         "",
         f"One core; MB/s of UTF-8 text from CPU seconds (best of {RUNS}) and from wall seconds. Target:",
-        f"end to end >= {TARGET_MB_S} MB/s per core. flashgeotext matches exact strings only (no folding, no context).",
+        f"end to end >= {TARGET_MB_S} MB/s per core. flashgeotext matches exact strings only (no folding, "
+        "no context).",
         "",
         "| corpus | method | MB/s CPU | MB/s wall | found |",
         "|---|---|---|---|---|",
