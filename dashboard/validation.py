@@ -135,18 +135,19 @@ def _contradicted(file: str, events: list[ControlEvent]) -> list[DataError]:
     """Events whose ``previous`` holder is not who the log itself says held the place the day before."""
     # Catches a log that contradicts itself: a capture "from the government" of a town the log gives to
     # the SDF. Repeated reports of one change (AFP two days after TRT) are not contradictions.
-    timeline = ControlTimeline(events)
-    # Before a place's first dated event the log knows no holder, so those events cannot contradict it;
-    # skipping them saves the timeline lookup for about half the events of a typical log.
+    # Before a place's first dated event the log knows no holder, so those events cannot contradict it.
+    # Only places with an event to check need a timeline, and without places (no children to roll up) a
+    # place's status depends on its own events alone: the timeline is built from those places' events only.
     opened: dict[str, dt.date] = {}
     for ev in events:
         seen = opened.get(ev.place)
         if seen is None or ev.date < seen:
             opened[ev.place] = ev.date
+    checked = [ev for ev in events if ev.previous is not None and ev.date > opened[ev.place]]
+    needed = {ev.place for ev in checked}
+    timeline = ControlTimeline(ev for ev in events if ev.place in needed)
     out: list[DataError] = []
-    for ev in events:
-        if ev.previous is None or ev.date <= opened[ev.place]:
-            continue
+    for ev in checked:
         before = timeline.status_at(ev.place, ev.date - _ONE_DAY)
         if before.state in ("unknown", "abandoned") or ev.previous in before.factions:
             continue

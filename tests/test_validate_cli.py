@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import validation
 from dashboard.cli import main
+from dashboard.models import ControlEvent, Source
 from dashboard.validation import validate_data
 
 
@@ -167,3 +169,35 @@ def test_an_event_contradicting_the_log_is_warned_about(capsys: pytest.CaptureFi
     assert code == 0
     assert out[:-1] == [f"{data_dir}/events.yaml:23:1: warning: event says 'government' held tal-rifaat "
                         "before 2024-12-05, but the log has it held by sna since 2024-12-01 (line 17)"]
+
+
+def _ev(spec: str, line: int) -> ControlEvent:
+    """An event from ``"place day kind faction previous"``, ``-`` for none."""
+    place, day, kind, faction, previous = spec.split()
+    return ControlEvent(place, dt.date(2024, 12, int(day)), kind, None if faction == "-" else faction,
+                        Source("AFP"), previous=None if previous == "-" else previous, line=line)
+
+
+# (events, warnings): only events after a place's first day can contradict the log, and only that place's
+# own events count (the check builds its timeline from the places it has to look at).
+CONTRADICTIONS = [
+    ([_ev("a 1 captured sna hts", 1), _ev("a 1 captured sna sdf", 2)], []),
+    ([_ev("a 1 held sna -", 1), _ev("a 3 captured hts sna", 2)], []),
+    ([_ev("a 1 held sna -", 1), _ev("a 3 captured hts sdf", 2)],
+     ["e.yaml:2:1: warning: event says 'sdf' held a before 2024-12-03, but the log has it held by sna since "
+      "2024-12-01 (line 1)"]),
+    ([_ev("b 1 held sdf -", 1), _ev("a 2 held sna -", 2),
+      _ev("a 3 captured hts sdf", 3), _ev("b 3 captured hts sdf", 4)],
+     ["e.yaml:3:1: warning: event says 'sdf' held a before 2024-12-03, but the log has it held by sna since "
+      "2024-12-02 (line 2)"]),
+    ([_ev("a 3 captured hts sdf", 1), _ev("a 1 held sna -", 2)],
+     ["e.yaml:1:1: warning: event says 'sdf' held a before 2024-12-03, but the log has it held by sna since "
+      "2024-12-01 (line 2)"]),
+    ([_ev("a 1 withdrew - sna", 1), _ev("a 2 captured hts sdf", 2)], []),
+]
+
+
+@pytest.mark.parametrize(("events", "expected"), CONTRADICTIONS)
+def test_contradictions_are_read_against_each_places_own_history(events: list[ControlEvent],
+                                                                 expected: list[str]) -> None:
+    assert [w.render() for w in validation._contradicted("e.yaml", events)] == expected
