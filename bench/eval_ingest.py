@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     factions = load_factions(folder / "factions.yaml")
     labels = yaml.safe_load((DEVSET / "labels.yaml").read_text(encoding="utf-8"))
     extra = labels.get("extra_places", {})
-    dev, seed, held, unseen, fourth, fifth, sixth = (Tally() for _ in range(7))
+    dev, seed, held, unseen, fourth, fifth, sixth, seventh = (Tally() for _ in range(8))
     for name, label in labels.get("holdout", {}).items():
         held.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("unseen", {}).items():
@@ -170,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         fifth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("sixth", {}).items():
         sixth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
+    for name, label in labels.get("seventh", {}).items():
+        seventh.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels["reports"].items():
         if "external" in label:
             path = (ROOT / label["external"]).resolve()
@@ -193,10 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         report(f"fifth set ({len(labels['fifth'])} reports, w*; first run: see labels.yaml)", fifth)
     if sixth.m_gold:
         report(f"sixth set ({len(labels['sixth'])} reports, x*; first run: see labels.yaml)", sixth)
+    if seventh.m_gold:
+        report(f"seventh set ({len(labels['seventh'])} reports, z*; first run: see labels.yaml)", seventh)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for t in (dev, held, unseen, fourth, fifth, sixth, seed):
+        for t in (dev, held, unseen, fourth, fifth, sixth, seventh, seed):
             for line in t.notes:
                 print("  -", line)
     return 0
