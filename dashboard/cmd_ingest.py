@@ -46,9 +46,9 @@ def mention_json(m: Any) -> dict[str, Any]:
 
 
 def change_json(ev: ControlEvent) -> dict[str, Any]:
-    """A proposed change as in DESIGN.md."""
+    """A proposed change as in DESIGN.md, plus ``previous`` (the side that lost the place, or null)."""
     return {"place": ev.place, "faction": ev.faction, "date": ev.date.isoformat(), "kind": ev.kind,
-            "confidence": ev.confidence, "quote": ev.quote}
+            "confidence": ev.confidence, "quote": ev.quote, "previous": ev.previous}
 
 
 def result_json(file: str, result: Any) -> dict[str, Any]:

@@ -63,6 +63,7 @@ def test_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str], data:
         "place": "tal-rifaat", "faction": "sna", "date": "2024-12-01", "kind": "captured",
         "confidence": "reported",
         "quote": "Turkish-backed factions seized Tal Rifaat from Kurdish forces on Sunday, the monitor said.",
+        "previous": "sdf",
     }]
     assert doc["unresolved"] == [{"text": "Kafr Basha", "start": text.index("Kafr Basha"),
                                   "end": text.index("Kafr Basha") + len("Kafr Basha")}]
@@ -174,3 +175,5 @@ def test_afp_seed_report_meets_the_done_criteria(capsys: pytest.CaptureFixture[s
         ("tal-rifaat", "sna", "captured", "2024-12-01"),
     }
     assert all(c["quote"] for c in doc["changes"])  # type: ignore[index, union-attr]
+    previous = {c["place"]: c["previous"] for c in doc["changes"]}  # type: ignore[index, union-attr]
+    assert previous["tal-rifaat"] == "sdf"
