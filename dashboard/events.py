@@ -109,13 +109,14 @@ def check_events(
         event = ctx.read(item)
         if event is None:
             continue
-        first = seen.get(event.key())
+        key = event.key()
+        first = seen.get(key)
         if first is not None:
             ctx.errors.append(DataError(
                 f"duplicate event: {event.place} {event.date} {event.kind} {event.faction or 'null'} from "
                 f"{event.source.outlet} is already at line {first}", file, item.line, item.col))
             continue
-        seen[event.key()] = item.line
+        seen[key] = item.line
         events.append(event)
     ctx.errors.sort(key=lambda e: (e.line, e.col))
     ctx.warnings.sort(key=lambda e: (e.line, e.col))
