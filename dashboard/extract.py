@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from dashboard.dates import DateMatch, find_dates
 from dashboard.geoparse import GENERIC_FACTION, GOVERNMENT_ACTORS, Hit, Unresolved, geoparser_for
-from dashboard.models import Article, ControlEvent, Mention, Source
+from dashboard.models import Article, ControlEvent, Mention, Place, Source
 from dashboard.names import fold_token
 
 if TYPE_CHECKING:
@@ -80,11 +80,12 @@ _CAPTURE = (
     r"(?:consolidated|consolidate|consolidates|consolidating)\s+(?:their|its)\s+(?:hold|grip|control)\s+"
     r"(?:on|over)|"
     r"now\s+in\s+(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+of|"
-    r"(?:announced|announces|declared|declares|claimed|claims|celebrated|hailed|confirmed)\s+(?:the\s+)?"
+    r"(?:announced|announces|declared|declares|claimed|claims|celebrated|hailed|confirmed|completed|completes|"
+    r"completing|finished)\s+(?:the\s+)?"
     r"[\"“']?(?:capture|conquest|fall|liberation|takeover|seizure)[\"”']?\s+of|"
     r"(?:took|take|taken|takes|taking|seized|seize|seizing|gained|gain|wrested|wrest|assumed|assume)\s+"
     r"(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+(?:of|over)|"
-    r"(?:took|take|taken|takes|taking)\s+over|held|controlled|"
+    r"(?:took|take|taken|takes|taking)\s+over|held|controlled|control|controls|"
     r"(?:took|taken|take|takes|taking)(?!\s+(?:part|place|refuge|shelter|office|power|hold|over|control|up|aim|"
     r"note|steps|action|charge|cover|hostage|hostages|prisoner|prisoners|responsibility|advantage|a|an|"
     r"years|months|weeks|days|hours|time|root|effect|off|away|out)\b)"
@@ -92,14 +93,17 @@ _CAPTURE = (
 _ENTER = (
     r"entered|enter|enters|entering|(?:stormed|storm|storms|storming)\s+into|broke\s+into|"
     r"break\s+into|(?:pushed|push|pushing|moved|move|moving|swept|sweep|sweeping|rolled|roll|rolling|"
-    r"marched|march|marching|advanced|advance|advancing)\s+into"
+    r"marched|march|marching|advanced|advance|advancing)\s+into|"
+    r"(?:moved|rolled|swept|marched|went)\s+in\b(?!\s*to\b)"
 )
 _WITHDRAW = (
     r"(?:withdrew|withdrawn|withdraw|withdraws|withdrawing|retreated|retreat|retreats|retreating)\s+"
     r"(?:(?:its|their|his|the|all|some|most|of|remaining|last|troops|forces|fighters|units|soldiers|"
     r"personnel|men)\s+){0,3}from|"
     r"(?:pulled|pull|pulls|pulling)\s+out\s+of|(?:pulled|pull|pulls|pulling)\s+back\s+from|"
-    r"abandoned|abandon|abandons|abandoning|left|"
+    r"abandoned|abandon|abandons|abandoning|(?:left|leave|leaves|leaving)(?!\s+(?:for|behind|to)\b)|"
+    r"(?:withdrew|withdrawn|retreated|pulled\s+out|pulled\s+back)(?=\s*(?:[.;,]|$|\s+(?:after|as|when|on|"
+    r"overnight|hours|late|early|last|earlier|without|under)\b))|"
     r"(?:redeployed|redeploy|redeploying|repositioned|reposition|repositioning)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:outside|out\s+of|away\s+from|from)|"
     r"(?:redeployment|withdrawal|pullout|pull-out)\s+(?:(?:of\s+)?(?:its|their|the|all|some|most|"
@@ -117,8 +121,14 @@ _PASSIVE = (
     r"(?:is|are|was|were)\s+now\s+(?:in\s+the\s+hands\s+of|under\s+the\s+control\s+of|controlled\s+by|"
     r"held\s+by|in\s+the\s+grip\s+of)|"
     r"(?:is|are)\s+(?:(?:fully|entirely|completely)\s+)?(?:in\s+the\s+hands\s+of|under\s+the\s+(?:full\s+)?"
-    r"control\s+of)"
+    r"control\s+of)|"
+    r"(?:changed|changes|changing)\s+hands|"
+    r"(?:is|are|was|were)\s+(?:now\s+)?(?:(?:fully|entirely|completely|firmly)\s+)?(?:in\s+(?:the\s+)?"
+    r"[\w-]+\s+hands|under\s+(?:the\s+)?(?:[\w-]+\s+){0,2}control)(?!\s+(?:of|since)\b)"
 )
+# Ellipsis: "Morek was next", "Homs followed two days later", "followed by Rastan": the verb before, again.
+_FOLLOW = (r"(?:was|were|is|are)\s+next\b|(?:followed|follows|follow)\s+by|(?:soon\s+)?(?:followed|follows)"
+           r"(?!\s+(?:the|a|an|by|its|their|his|suit|orders|through)\b)")
 _PASSIVE_LOST = r"(?:be|is|was|been|are|were)\s+lost\s+(?:for|to)"
 _VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("passive_lost", re.compile(rf"\b{_V.format(_PASSIVE_LOST)}\b", re.IGNORECASE)),
@@ -129,12 +139,14 @@ _VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("entered", re.compile(rf"\b{_V.format(_ENTER)}\b", re.IGNORECASE)),
     ("withdrew", re.compile(rf"\b{_V.format(_WITHDRAW)}\b", re.IGNORECASE)),
     ("lost", re.compile(rf"\b{_V.format(_LOST)}\b", re.IGNORECASE)),
+    ("follow", re.compile(rf"\b{_V.format(_FOLLOW)}", re.IGNORECASE)),
 )
 # The words each verb form starts with; a sentence without any of them skips that form's regex.
 # The first words of each verb form: a form is only tried where one of them starts a word.
 _FIRST_WORDS: dict[str, str] = {
     "passive_lost": "be is was been are were",
-    "passive": "was were is are been being be fell falls fallen falling came come comes coming",
+    "passive": "was were is are been being be fell falls fallen falling came come comes coming changed "
+               "changes changing",
     "drove": "drove drive driven drives driving pushed forced force forcing kicked",
     "handed": "handed hand hands handing surrendered surrender ceded cede",
     "captured": "captured capture captures capturing seized seize seizes seizing overran overrun overruns "
@@ -144,14 +156,17 @@ _FIRST_WORDS: dict[str, str] = {
                 "conquer conquering occupied occupy occupying announced announces declared declares claimed "
                 "claims celebrated hailed confirmed stormed storm storms storming imposed impose imposes "
                 "imposing established establish establishes establishing extended extend now held controlled "
-                "consolidated consolidate consolidates consolidating",
+                "control controls consolidated consolidate consolidates consolidating completed completes "
+                "completing finished",
     "entered": "entered enter enters entering stormed storm storms storming broke break pushed push pushing "
                "moved move moving swept sweep sweeping rolled roll rolling marched march marching advanced "
-               "advance advancing",
+               "advance advancing went",
     "withdrew": "withdrew withdrawn withdraw withdraws withdrawing retreated retreat retreats retreating "
-                "pulled pull pulls pulling abandoned abandon abandons abandoning left redeployed redeploy "
+                "pulled pull pulls pulling abandoned abandon abandons abandoning left leave leaves leaving "
+                "redeployed redeploy "
                 "redeploying repositioned reposition repositioning redeployment withdrawal pullout",
     "lost": "lost lose loses losing",
+    "follow": "was were is are followed follows follow soon",
 }
 _KINDS_BY_WORD: dict[str, tuple[str, ...]] = {}
 for _kind, _ in _VERB_RES:
@@ -348,6 +363,8 @@ class _Sentence:
     # The two sentences before: the places they name and the side that acted in them, for "the city", "they".
     prev_mentions: tuple[Mention, ...] = ()
     prev_sentences: tuple[tuple[int, int, list[Hit]], ...] = ()  # (start, end, side names), latest last
+    # The last change told in the two sentences before: (faction, kind, date), for "their", "Homs followed".
+    carried: tuple[str | None, str, DateMatch | None] | None = None
 
 
 # (start, end, mentions, faction names, control verbs) of one sentence
@@ -389,11 +406,12 @@ _SUBJECT_REF_RE = re.compile(
 _DENIAL_RE = re.compile(r"\b(?:denied|denies|deny|denying|dismissed|rejected|refuted|rebuffed)\b",
                         re.IGNORECASE)
 # "held"/"controlled" report a change only when the text says by when: "by Saturday held most of the city".
-_STATE_VERBS = frozenset({"held", "controlled"})
+_STATE_VERBS = frozenset({"held", "controlled", "control", "controls"})
 _BY_TIME_RE = re.compile(
     r"\bby\s+(?:late\s+|early\s+|the\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"nightfall|evening|morning|afternoon|midday|noon|dawn|night|then|now)(?:\s+(?:morning|evening|night|"
-    r"afternoon))?\s*,?\s*(?:[\w'-]+\s+){0,4}$",
+    r"nightfall|evening|morning|afternoon|midday|noon|dawn|night|then|now|\d{1,2}\s+[a-z]{3,9}\.?|"
+    r"[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?)(?:\s+(?:morning|evening|night|afternoon))?\s*,?\s*"
+    r"(?:[\w'-]+\s+){0,4}$|\bnow\s+$",
     re.IGNORECASE,
 )
 # A share of a place: "most of the city" (not "the districts of", which name whole places).
@@ -409,11 +427,22 @@ _HYPOTHETICAL_RE = re.compile(r"\b(?:if|unless|whether|should|once)\b", re.IGNOR
 _BE_BEFORE_RE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _POSITIONS_IN_RE = re.compile(
     r"\s*(?:(?:all|most|some|the|their|its|remaining|last|military|army)\s+)*(?:positions|posts|bases|"
-    r"checkpoints|barracks|headquarters)\s+(?:in|inside)\s+(?:the\s+(?:city|town|village)\s+of\s+)?",
+    r"checkpoints|barracks|headquarters)\s+(?:in|inside|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?",
     re.IGNORECASE)
 _HEAD_NOUN_RE = re.compile(
     r"\bthe\s+(department|command|group|alliance|coalition|movement|council|room|brigade|forces)\b"
     r"(?:[^,;]{0,40}|,[^,;]{0,40},\s*\w*\s*)$", re.IGNORECASE)
+_FIRST_PERSON_RE = re.compile(
+    r"\b(?:our\s+(?:[\w-]+\s+)?(?:forces|fighters|units|heroes|troops|men|factions|brigades|soldiers|"
+    r"revolutionaries|mujahideen)|we)\b[^,;:]{0,30}$", re.IGNORECASE)
+_BACK_NOUN_RE = re.compile(
+    r"\bthe\s+(?P<noun>groups|attackers|revolutionaries|assailants|factions)\b[^,;:]{0,30}$", re.IGNORECASE)
+_SPEAKER_THEIR_RE = re.compile(
+    r"\b(?P<adj>[\w-]+)\s+(?:officials|commanders|leaders|authorities|sources|spokesman|spokeswoman|"
+    r"spokesperson|officers)\s+(?:said|say|says|told|stated|announced|confirmed)\s+(?:\w+\s+){0,2}?(?:that\s+)?"
+    r"(?:their|its)\s+(?:forces|fighters|troops|units|men)\b[^,;:]{0,30}$", re.IGNORECASE)
+_RELATIVE_SUBJECT_RE = re.compile(r",\s*(?:which|that)\s+(?=the\s+\w+\b[^,;:]{0,30}$)",
+                                  re.IGNORECASE)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
 # Between a place and its "which": nothing, or a locative tail ("in the southern Idlib countryside,").
 _RELATIVE_GAP_RE = re.compile(
@@ -459,6 +488,7 @@ class _Proposal:
     quote: str
     order: int
     headline: bool = False
+    verb: str = ""
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -509,7 +539,7 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     named = {h.faction for h in factions_hits if h.faction in COALITIONS and not h.generic}
-    if named == {COALITIONS[0]} and not named & about:
+    if COALITIONS[0] in named and not named & about:
         # HTS named only as a speaker ("HTS said its fighters ..."): plain "rebels" of this offensive are its
         # coalition. Not so for the SNA or the south, which reports call "Turkish-backed" or "southern".
         about = about | named
@@ -517,6 +547,9 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
         if h.faction in COALITIONS and h.faction in about and not h.generic:
             counts[h.faction] = counts.get(h.faction, 0) + 1
             first.setdefault(h.faction, h.start)
+    # The SNA and the southern factions go by qualified names ("Turkish-backed rebels", "southern rebels"):
+    # named only further down, next to plain "rebels", they are a second group, not the report's rebels.
+    counts = {f: n for f, n in counts.items() if f == COALITIONS[0] or first[f] < lede_end}
     if not counts:
         return GENERIC_FACTION
     return min(counts, key=lambda f: (first[f] >= lede_end, -counts[f], first[f]))
@@ -600,6 +633,7 @@ class Extractor:
         self.gazetteer = gazetteer
         self.factions = factions
         self.parser = geoparser_for(gazetteer, factions)
+        self._children: dict[str, list[Place]] | None = None  # places by parent, built on first need
 
     def ingest(self, article: Article) -> IngestResult:
         """Geoparse and extract one report."""
@@ -627,12 +661,21 @@ class Extractor:
         # The places and acting side of the last two sentences, for "the city" and "they" across sentences.
         recent: list[tuple[list[Mention], int, int, list[Hit]]] = []
         all_dates = _DatesOnce(text, article.published)
+        carried: tuple[str | None, str, DateMatch | None] | None = None
+        since_change = 0
         for s_start, s_end, mentions, hits, verbs in per_sentence:
+            since_change += 1
+            if since_change > 2:
+                carried = None  # a change told three sentences back no longer sets the scene
             if verbs and (mentions or _REF_GATE_RE.search(text, s_start, s_end)):
                 prev_mentions = tuple(m for ms, _, _, _ in recent for m in ms)
                 prev_hits = tuple((a, b, h) for _, a, b, h in recent)
-                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_hits)
+                sent = _Sentence(text, s_start, s_end, mentions, hits, coalition, prev_mentions, prev_hits,
+                                 carried)
                 found = self._sentence(sent, verbs, article, len(proposals), all_dates)
+                if found and (s_start, s_end) != headline:
+                    last = found[-1]
+                    carried, since_change = (last.faction, last.kind, last.date_match), 0
                 if s_start == headline[0] and s_end == headline[1]:
                     for p in found:
                         p.headline = True
@@ -678,7 +721,12 @@ class Extractor:
         for n, verb in enumerate(verbs):
             lo = verbs[n - 1].end if n else sent.start
             hi = verbs[n + 1].start if n + 1 < len(verbs) else sent.end
-            if verb.kind in ("passive", "passive_lost"):
+            if verb.kind == "follow":
+                scene = sent.carried
+                if out:
+                    scene = (out[-1].faction, out[-1].kind, out[-1].date_match)
+                found = self._follow(sent, verb, lo, hi, scene)
+            elif verb.kind in ("passive", "passive_lost"):
                 found = self._passive(sent, verb, lo, hi)
             else:
                 found = self._active(sent, verb, lo, hi)
@@ -691,11 +739,13 @@ class Extractor:
                 if len(quote) > QUOTE_MAX:
                     quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
             date = _pick_date(dates, verb, lo, hi, sent.text)
+            if date is None and verb.kind == "follow" and sent.carried is not None:
+                date = sent.carried[2]  # "Morek was next": on the day of the change before, unless dated
             if date is not None and date.history:
                 continue
             for place, faction, kind, previous in found:
                 out.append(_Proposal(place, faction, kind, previous, date, confidence, quote,
-                                     order + len(out)))
+                                     order + len(out), verb=verb.text))
         return out
 
     def _holder(self, hit: Hit, sent: _Sentence) -> str | None:
@@ -728,6 +778,12 @@ class Extractor:
         """Nearest subject-like faction before the verb; a pronoun subject means the sentence's first one."""
         before = sent.text[sent.start: verb.start]
         candidates = [h for h in sent.hits if h.end <= verb.start and _subject_like(sent, h)]
+        rel = _RELATIVE_SUBJECT_RE.search(before[-60:])
+        rel_at = verb.start - len(before[-60:]) + rel.start() if rel is not None else -1
+        if rel is not None and not any(h.start >= rel_at for h in candidates):
+            # "..., which the groups then took over": the relative clause has its own subject
+            candidates = []
+            before = before[-60:][rel.start():]
         if _PRONOUN_RE.search(before[-60:]):
             for h in candidates:
                 holder = self._holder(h, sent)
@@ -742,6 +798,28 @@ class Extractor:
             holder = self._holder(h, sent)
             if holder is not None:
                 return holder
+        if _FIRST_PERSON_RE.search(before[-60:]):
+            # a side's own statement: "our forces liberated Rastan" -- the side the report is about
+            return sent.coalition or None
+        speaker = _SPEAKER_THEIR_RE.search(before[-90:])
+        if speaker is not None and speaker.group("adj").lower() in _SIDE_WORDS:
+            # "Kurdish officials said their forces had pulled out": the speakers' side
+            side = _SIDE_WORDS[speaker.group("adj").lower()]
+            return sent.coalition if side == GENERIC_FACTION else side
+        back = _BACK_NOUN_RE.search(before[-50:])
+        if back is not None:
+            # "the groups also captured Saraqib": the side named earlier with that head noun, else the
+            # side of the change told just before
+            noun = back.group("noun").lower()
+            earlier = [h for _, _, hs in sent.prev_sentences for h in hs] + [
+                h for h in sent.hits if h.end <= verb.start]
+            for h in reversed(earlier):
+                if sent.text[h.start: h.end].lower().endswith(noun):
+                    holder = self._holder(h, sent)
+                    if holder is not None:
+                        return holder
+            if sent.carried is not None and sent.carried[0]:
+                return sent.carried[0]
         head = _HEAD_NOUN_RE.search(before[-100:])
         if head is not None:
             # "the department announced ...": the side named earlier whose name ends with that noun
@@ -817,6 +895,11 @@ class Extractor:
             objects = self._refer(sent, verb.start, "it", verb.start, verb.end)
         if not objects:
             objects = self._relative_object(sent, verb)
+        if not objects:
+            objects = self._landmark(sent, verb, obj_start)
+        if not objects and " ".join(verb.text.lower().split()) in _INTRANSITIVE:
+            # "the SDF withdrew", "Turkish-backed factions moved in": from / into the place in view
+            objects = self._refer(sent, verb.start, "it", verb.start, verb.end)
         if not objects and verb.kind == "handed":
             # "In Sheikh Miskin, an army brigade surrendered to ...": the place that sets the scene
             scene = _SCENE_RE.match(text, sent.start)
@@ -877,13 +960,35 @@ class Extractor:
             return []
         for m in reversed(sent.prev_mentions):
             place = self.gazetteer.places.get(m.place)
-            if place is None:
+            if place is None or _LOCATIVE_BEFORE_RE.search(text[max(0, m.start - 25): m.start]):
                 continue
             if not fits(m) and kinds is not None and place.parent:
                 place = self.gazetteer.places.get(place.parent)  # "Hama central prison ... the city"
             if place is not None and place.kind not in AREA_KINDS and (kinds is None or place.kind in kinds):
                 return [Mention(text[start:end], start, end, place.id, place.lat, place.lon, place.kind)]
         return []
+
+    def _landmark(self, sent: _Sentence, verb: Verb, at: int) -> list[Mention]:
+        """ "the citadel", "the airport" in lower case: that landmark of the city in view, when the gazetteer
+        has one whose name holds the word (aleppo-citadel for "the citadel" in a report about Aleppo)."""
+        m = _LANDMARK_RE.match(sent.text, at)
+        if m is None:
+            return []
+        city = self._refer(sent, verb.start, "the city", m.start("what"), m.end("what"))
+        if not city:
+            return []
+        if self._children is None:
+            self._children = {}
+            for place in self.gazetteer.places.values():
+                if place.parent:
+                    self._children.setdefault(place.parent, []).append(place)
+        word = m.group("what").lower().split()[-1]
+        found = [p for p in self._children.get(city[0].place, []) if word in p.name.lower()]
+        if len(found) != 1:
+            return []  # none, or several airports: not a guess to make
+        place = found[0]
+        return [Mention(sent.text[m.start("what"): m.end("what")], m.start("what"), m.end("what"), place.id,
+                        place.lat, place.lon, place.kind)]
 
     def _relative_object(self, sent: _Sentence, verb: Verb) -> list[Mention]:
         """ "Saydnaya prison, which rebels had stormed": the place just before "which" is the object."""
@@ -898,9 +1003,16 @@ class Extractor:
             return []
         # the relative clause needs its own subject: "which rebels had stormed", "which they entered"
         if not any(rel.end() <= h.start and h.end <= verb.start for h in sent.hits) \
-                and not re.match(r"\s+(?:they|it)\b", text[rel.end(): verb.start], re.IGNORECASE):
+                and not re.match(r"\s+(?:they|it)\b", text[rel.end(): verb.start], re.IGNORECASE) \
+                and not _BACK_NOUN_RE.search(text, rel.end(), verb.start):
             return []
-        return before[-1:]
+        objects = before[-1:]
+        for prev in reversed(before[:-1]):  # "X and Y, which the groups took over": both
+            if not _AND_RE.fullmatch(text, prev.end, objects[0].start) and not re.fullmatch(
+                    r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?", text[prev.end: objects[0].start]):
+                break
+            objects.insert(0, prev)
+        return objects
 
     def _opponent(self, sent: _Sentence, verb: Verb, actor: str) -> str | None:
         """The side the actor fought earlier in the sentence ("attacked Kurdish fighters ... seized X")."""
@@ -914,24 +1026,60 @@ class Extractor:
                     return holder
         return None
 
+    def _follow(self, sent: _Sentence, verb: Verb, lo: int, hi: int,
+                scene: tuple[str | None, str, DateMatch | None] | None) -> list[_Found]:
+        """Ellipsis: "Morek was next", "Homs followed", "followed by Rastan" repeat the change told before."""
+        if scene is None or scene[0] is None or scene[1] not in ("captured", "captured_partial", "entered"):
+            return []
+        faction, kind = scene[0], ("captured" if scene[1] == "captured_partial" else scene[1])
+        if verb.text.lower().endswith(" by"):
+            places = _objects(sent.text, verb.end, hi, sent.mentions, self.gazetteer)
+        else:
+            places = self._subjects(sent, verb, lo)
+        if _CANCEL_RE.search(sent.text, lo, verb.start):
+            return []
+        return [(m.place, faction, kind, None) for m in places
+                if _place_kind(self.gazetteer, m.place) not in AREA_KINDS]
+
+    def _subjects(self, sent: _Sentence, verb: Verb, lo: int) -> list[Mention]:
+        """The place(s) a verb's subject names: "Maarat al-Numan and Khan Shaykhun, two towns in southern
+        Idlib, have fallen"; a place inside a locative or a comma-enclosed aside is not the subject."""
+        text = sent.text
+        before = [m for m in sent.mentions if m.end <= verb.start and m.start >= lo]
+        # a bare participle ("in Saraqib, captured by HTS") qualifies the noun before it, locative or not
+        participle = verb.kind == "passive" and not _FINITE_RE.match(verb.text)
+        for i in range(len(before) - 1, -1, -1):
+            m = before[i]
+            if not participle and _IN_PHRASE_RE.search(text, max(sent.start, m.start - 40), m.start):
+                continue
+            gap = _ASIDE_RE.sub(" ", text[m.end: verb.start], count=1)
+            if len(gap.split()) > 8 or _PASSIVE_GAP_RE.search(gap) or _CANCEL_RE.search(gap):
+                return []
+            subjects = [m]
+            for prev in reversed(before[:i]):  # "Albukamal and Mayadin", "A, B and C"
+                if not _AND_RE.fullmatch(text, prev.end, subjects[0].start):
+                    break
+                subjects.insert(0, prev)
+            return subjects
+        return []
+
     def _passive(self, sent: _Sentence, verb: Verb, lo: int, hi: int) -> list[_Found]:
         """Place before the verb, actor after it ("Homs fell to the rebels", "X was captured by Y")."""
         text = sent.text
-        before = [m for m in sent.mentions if m.end <= verb.start and m.start >= lo]
+        before = self._subjects(sent, verb, lo)
         ref = _SUBJECT_REF_RE.search(text, max(lo, sent.start), verb.start)
         if ref is not None and (not before or before[-1].end <= ref.start()):
             # "The city fell to the rebels": the subject refers back to a place named before
             before = self._refer(sent, ref.start(), ref.group("ref"), ref.start("ref"), ref.end("ref"))
-        if not before:
+        before = [m for m in before if _place_kind(self.gazetteer, m.place) not in AREA_KINDS]
+        if not before or _DENIAL_RE.search(text, sent.start, verb.start):
             return []
         place = before[-1]
-        gap = text[place.end: verb.start]
-        if len(gap.split()) > 8 or _PASSIVE_GAP_RE.search(gap):
-            return []
-        if _CANCEL_RE.search(gap) or _place_kind(self.gazetteer, place.place) in AREA_KINDS \
-                or _DENIAL_RE.search(text, sent.start, verb.start):
-            return []
         low = verb.text.lower()
+        if _HOLD_RE.search(low):
+            # "are now under rebel control", "was in their hands", "is under full control"
+            winner = self._holder_word(sent, verb)
+            return [] if winner is None else [(m.place, winner, "captured", None) for m in before]
         if verb.kind == "passive_lost" or (low.startswith("fell") and re.match(
                 r"\s+out\s+of", text[verb.end: verb.end + 10])):
             # "was lost to X" / "is lost for X": the verb itself ends with the preposition
@@ -950,9 +1098,61 @@ class Extractor:
         else:
             words = ("by",) if low.split()[0] in _BE else ("to", "of", "by")
             winner = self._faction_after(sent, verb.end, hi, words)
+            if winner is None and not low.startswith(("came", "come", "comes", "coming", "chang")) \
+                    and not _NOT_TAKEN_RE.match(text, verb.end) and not _BY_AFTER_RE.match(text, verb.end):
+                # "Hama fell on 5 December", "the citadel was taken without a fight": no taker named, so the
+                # side of the change told just before, else the side the report is about
+                winner = sent.carried[0] if sent.carried is not None and sent.carried[0] else sent.coalition
         if winner is None:
             return []
-        return [(place.place, winner, "captured", None)]
+        return [(m.place, winner, "captured", None) for m in before]
+
+    def _holder_word(self, sent: _Sentence, verb: Verb) -> str | None:
+        """The side in "under rebel control", "in Kurdish hands", "in their hands" (the side named before)."""
+        word = _HOLD_RE.search(verb.text)
+        adj = (word.group("adj") or word.group("adj2") or "").strip().lower() if word is not None else ""
+        if adj in _SIDE_WORDS:
+            side = _SIDE_WORDS[adj]
+            return sent.coalition if side == GENERIC_FACTION else side
+        if adj in ("their", "its", "full", "complete", "total", "effective", ""):
+            if sent.carried is not None and sent.carried[0]:
+                return sent.carried[0]
+            sides = [h for _, _, hs in sent.prev_sentences for h in hs] + [
+                h for h in sent.hits if h.end <= verb.start]
+            for h in reversed(sides):
+                holder = self._holder(h, sent)
+                if holder is not None:
+                    return holder
+        return None
+
+
+_LANDMARK_RE = re.compile(r"\s+the\s+(?P<what>citadel|airport|military\s+airport|air\s+base|airbase|"
+                          r"university|central\s+prison)\b", re.IGNORECASE)
+_INTRANSITIVE = frozenset({
+    "withdrew", "withdrawn", "retreated", "pulled out", "pulled back", "moved in", "rolled in", "swept in",
+    "marched in", "went in",
+})
+_FINITE_RE = re.compile(r"(?:was|were|is|are|been|being|be|fell|falls|fallen|falling|came|come|comes|coming|"
+                        r"chang)", re.IGNORECASE)
+_IN_PHRASE_RE = re.compile(
+    r"\b(?:in|near|on|at|from|to|into|outside|around|towards?|across|along|via|north|south|east|west|"
+    r"between|inside|including)\s+(?:the\s+)?(?:(?:northern|southern|eastern|western|central|north-?western|"
+    r"north-?eastern|south-?western|south-?eastern|rural|northwest|northeast|southwest|southeast)\s+)?$",
+    re.IGNORECASE)
+# A comma-enclosed aside between a subject and its verb: ", two towns on the M5 motorway," / ", which ...,"
+_ASIDE_RE = re.compile(r"^\s*,[^,;:]{1,120},")
+_AND_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", re.IGNORECASE)
+_HOLD_RE = re.compile(r"\b(?:in\s+(?:the\s+)?(?P<adj>[\w-]+)\s+hands|under\s+(?:the\s+)?"
+                      r"(?P<adj2>[\w-]+\s+)?(?:[\w-]+\s+)?control)$", re.IGNORECASE)
+_NOT_TAKEN_RE = re.compile(r"\s+(?:back|apart|silent|short|victim|ill|quiet|behind|into|in\s+love|out\b)",
+                           re.IGNORECASE)
+# Words naming a side in "under rebel control", "in Kurdish hands".
+_SIDE_WORDS: dict[str, str] = {
+    "rebel": GENERIC_FACTION, "rebels": GENERIC_FACTION, "opposition": GENERIC_FACTION,
+    "insurgent": GENERIC_FACTION, "revolutionary": GENERIC_FACTION, "government": "government",
+    "regime": "government", "army": "government", "state": "government", "kurdish": "sdf", "sdf": "sdf",
+    "hts": "hts", "turkish-backed": "sna", "sna": "sna",
+}
 
 
 def _subject_like(sent: _Sentence, h: Hit) -> bool:
@@ -1081,6 +1281,15 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
     for whole in by_place.values():
         # A headline compresses the story ("rebels storm Aleppo"); the body's own wording decides.
         group = whole if all(p.headline for p in whole) else [p for p in whole if not p.headline]
+        if group is not whole and all(p.kind == "entered" for p in group):
+            # "Insurgents seize Damascus" over "swept into Damascus": the outlet's own summary of the entry
+            head = next((p for p in whole if p.headline and p.kind == "captured"
+                         and not p.verb.lower().startswith("storm")  # "Rebels storm Hama" is loose
+                         and any(q.faction == p.faction for q in group)), None)
+            if head is not None:
+                entry = next(q for q in group if q.faction == head.faction)
+                head.date_match, head.quote, head.order = entry.date_match, entry.quote, entry.order
+                group = [head]
         dated = [p for p in group if p.date_match is not None and p.date_match.date is not None]
         pool = dated or group
         if dated and all(p.kind in ("withdrew", "entered") for p in dated) \
@@ -1101,7 +1310,11 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
         capturers = [p for p in takers if p.kind != "entered"]
         final: list[_Proposal] = []
         for p in pool:
-            if p.kind == "withdrew" and any(_day(c, article) <= _day(p, article) for c in capturers):
+            if p.kind == "withdrew" and (any(_day(c, article) <= _day(p, article) for c in capturers) or any(
+                    t.quote == p.quote and 0 <= (_day(t, article) - _day(p, article)).days <= _night(p)
+                    for t in takers)):
+                # "... moved into the city after government troops pulled out (overnight)": the entry or
+                # capture told in the same sentence names who left; it is not an event of its own
                 # the capture says who left: it becomes its "previous" (an entry alone does not, nor a
                 # capture a day or more after the withdrawal: the place stood empty in between)
                 continue
@@ -1155,6 +1368,11 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
 def _stem(file: str) -> str:
     """The file name without folder and extension (cached: Path is slow beside a short report's work)."""
     return Path(file).stem
+
+
+def _night(p: _Proposal) -> int:
+    """1 when a withdrawal is dated "overnight" / "last night" (the night runs into the next day), else 0."""
+    return 1 if p.date_match is not None and "night" in p.date_match.text.lower() else 0
 
 
 def _day(p: _Proposal, article: Article) -> dt.date:

@@ -200,6 +200,60 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
          [("saraqib", "hts", "captured", D(2024, 11, 29)), ("rastan", "hts", "captured", D(2024, 11, 29))]),
         ("HTS took Khan Sheikhun, halfway between Aleppo and Hama, on Saturday.",
          [("khan-sheikhun", "hts", "captured", D(2024, 11, 30))]),
+        # passive subjects: coordinated, past an aside, not the place inside the aside
+        ("Maaret al-Numan and Khan Sheikhun, two towns on the highway in southern Idlib, have fallen to HTS "
+         "on Sunday.", [("maaret-al-numan", "hts", "captured", D(2024, 12, 1)),
+                     ("khan-sheikhun", "hts", "captured", D(2024, 12, 1))]),
+        ("Hama, which had resisted assaults in 2017, fell to HTS on Thursday.",
+         [("hama", "hts", "captured", D(2024, 11, 28))]),
+        ("The town of Saraqib is now in the hands of HTS, the monitor said on Sunday.",
+         [("saraqib", "hts", "captured", D(2024, 12, 1))]),
+        # an agentless passive: the side of the change told just before
+        ("HTS seized Saraqib on Friday. The city of Rastan was taken without a fight on Saturday.",
+         [("saraqib", "hts", "captured", D(2024, 11, 29)), ("rastan", "hts", "captured", D(2024, 11, 30))]),
+        # "under rebel control", "in their hands", "now control"
+        ("Rastan and Homs are now under rebel control, activists said on Sunday.",
+         [("rastan", "opposition", "captured", D(2024, 12, 1)),
+          ("homs", "opposition", "captured", D(2024, 12, 1))]),
+        ("The SDF attacked Manbij on Saturday. On Sunday the town of Manbij was in their hands.",
+         [("manbij", "sdf", "captured", D(2024, 12, 1))]),
+        ("Rebels say on Sunday they now control most of Aleppo.",
+         [("aleppo", "opposition", "captured_partial", D(2024, 12, 1))]),
+        ("By 30 November, the rebels held most of Aleppo.",
+         [("aleppo", "opposition", "captured_partial", D(2024, 11, 30))]),
+        # ellipsis: the verb of the change before, again
+        ("HTS captured Saraqib on Sunday. Rastan was next.",
+         [("saraqib", "hts", "captured", D(2024, 12, 1)), ("rastan", "hts", "captured", D(2024, 12, 1))]),
+        ("HTS took Hama on Thursday. Homs followed two days later.",
+         [("hama", "hts", "captured", D(2024, 11, 28)), ("homs", "hts", "captured", D(2024, 11, 30))]),
+        ("HTS captured Saraqib on Sunday, followed by Rastan.",
+         [("saraqib", "hts", "captured", D(2024, 12, 1)), ("rastan", "hts", "captured", D(2024, 12, 1))]),
+        ("The SNA entered Manbij on Sunday. Al-Bab followed.",
+         [("manbij", "sna", "entered", D(2024, 12, 1)), ("al-bab", "sna", "entered", D(2024, 12, 1))]),
+        # a side's own statement; "completed the liberation of"
+        ("Statement of Hayat Tahrir al-Sham\n\nOur forces liberated the city of Rastan at dawn on Saturday.",
+         [("rastan", "hts", "captured", D(2024, 11, 30))]),
+        ("HTS completed the liberation of Rastan on Sunday.",
+         [("rastan", "hts", "captured", D(2024, 12, 1))]),
+        # speakers' side: "Kurdish officials said their forces"
+        ("Kurdish officials said their forces had pulled out of Manbij on Sunday.",
+         [("manbij", None, "withdrew", D(2024, 12, 1))]),
+        # intransitive withdrawal and entry: the place in view
+        ("HTS entered Manbij on Sunday and took control of it hours after the SDF withdrew.",
+         [("manbij", "hts", "captured", D(2024, 12, 1))]),
+        ("Manbij changed hands on Sunday. SNA fighters moved in after the SDF withdrew from the town.",
+         [("manbij", "sna", "entered", MONDAY)]),
+        # a relative clause with its own subject takes the coordinated places before it
+        ("Anti-regime groups attacked on Friday. Regime forces withdrew from their positions at Saraqib and "
+         "Rastan on Saturday, which the groups then took over.",
+         [("saraqib", "opposition", "captured", D(2024, 11, 30)),
+          ("rastan", "opposition", "captured", D(2024, 11, 30))]),
+        # a headline's strong verb over the body's entry of the same side
+        ("Insurgents seize Damascus\n\nRebels swept into Damascus on Sunday, the monitor said.",
+         [("damascus", "opposition", "captured", D(2024, 12, 1))]),
+        # a withdrawal "overnight" before a capture in the same sentence names that capture's previous holder
+        ("Rebels said they had taken full control of Homs early Monday after government forces pulled out "
+         "overnight.", [("homs", "opposition", "captured", MONDAY)]),
     ],
 )
 def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, str, dt.date]],
@@ -220,6 +274,16 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         "The rebels could take Homs within days.",
         "HTS vowed to retake Saraqib.",
         "The SDF agreed to withdraw from Manbij.",
+        # not changes: leaving for a place, falling back, a state, an attack, a handover without a taker
+        "The deal allowed army officers to leave for Damascus on Friday.",
+        "Army officers left for Damascus on Friday.",
+        "Government troops fell back to Homs on Sunday.",
+        "Hama was still in government hands on Sunday.",
+        "Aleppo had been in government hands since 2016.",
+        "Homs came under attack on Sunday.",
+        "Protests followed in Damascus on Sunday.",
+        "Manbij changed hands on Sunday.",
+        "Hama was next on the rebels' list, a commander said.",
         # events that are not changes of control
         "Air raids on several areas of Idlib province killed 11 civilians on Monday.",
         "Government jets struck Saraqib and shelled Rastan on Sunday.",
