@@ -778,7 +778,8 @@ class Extractor:
         """Nearest subject-like faction before the verb; a pronoun subject means the sentence's first one."""
         before = sent.text[sent.start: verb.start]
         candidates = [h for h in sent.hits if h.end <= verb.start and _subject_like(sent, h)]
-        rel = _RELATIVE_SUBJECT_RE.search(before[-60:])
+        tail = before[-60:]
+        rel = _RELATIVE_SUBJECT_RE.search(tail) if "which" in tail or "that" in tail else None
         rel_at = verb.start - len(before[-60:]) + rel.start() if rel is not None else -1
         if rel is not None and not any(h.start >= rel_at for h in candidates):
             # "..., which the groups then took over": the relative clause has its own subject
@@ -798,10 +799,11 @@ class Extractor:
             holder = self._holder(h, sent)
             if holder is not None:
                 return holder
-        if _FIRST_PERSON_RE.search(before[-60:]):
+        near = before[-90:].lower()
+        if ("our " in near or "we " in near) and _FIRST_PERSON_RE.search(before[-60:]):
             # a side's own statement: "our forces liberated Rastan" -- the side the report is about
             return sent.coalition or None
-        speaker = _SPEAKER_THEIR_RE.search(before[-90:])
+        speaker = _SPEAKER_THEIR_RE.search(before[-90:]) if "their " in near or "its " in near else None
         if speaker is not None and speaker.group("adj").lower() in _SIDE_WORDS:
             # "Kurdish officials said their forces had pulled out": the speakers' side
             side = _SIDE_WORDS[speaker.group("adj").lower()]

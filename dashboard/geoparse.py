@@ -58,7 +58,17 @@ _STOP_WORDS = (
 )
 STOP_SINGLE: frozenset[str] = frozenset(fold_token(w) for w in _STOP_WORDS.split(" "))
 # Words after a place name that make it the governorate, the settlement, or part of a faction's name.
-_ADMIN_AFTER = frozenset({"province", "provinces", "governorate", "countryside", "region", "muhafazat"})
+_ADMIN_AFTER = frozenset({"province", "provinces", "governorate", "countryside", "countrysides", "region",
+                          "muhafazat"})
+# "southern Idlib", "northern Hama": a compass adjective before a governorate seat means the area.
+_COMPASS_BEFORE = frozenset({
+    "northern", "southern", "eastern", "western", "northwestern", "northeastern", "southwestern",
+    "southeastern", "north-western", "north-eastern", "south-western", "south-eastern", "rural",
+})
+# "Suwayda 24 reported": a place name followed by a number is an outlet's name, not a place.
+_OUTLET_AFTER_RE = re.compile(
+    r" \d{1,3}(?:[,.;:)]|\s+(?:reported|reports|said|says|news|network|website|channel|outlet|agency|"
+    r"posted|published|showed|cited)\b)", re.IGNORECASE)
 _SETTLEMENT_AFTER = frozenset({"city", "town", "village"})
 _ADMIN_WORDS = frozenset({
     "province", "provinces", "governorate", "countryside", "region", "muhafazat", "rural", "of",
@@ -383,6 +393,7 @@ class Geoparser:
             for key, reading in self._explicit_preferences(ctx_cands).items():
                 explicit.setdefault(key, reading)
         anchor = self._anchor(h for h, _ in candidates)
+        regions = self._regions(candidates)
         for h, cue in candidates:
             group: str | None = cue or explicit.get(h.key)
             # The article's "X province" carries over to a bare "X" only where an area fits: "in X".
@@ -391,6 +402,12 @@ class Geoparser:
             place = self._choose(h, group, anchor)
             if place is None:
                 continue
+            region = regions.get(h.key)
+            if region is not None and anchor is not None and place.kind not in ("governorate", "region") \
+                    and place.lat is not None and _sq_distance(place, anchor) > 1.0 \
+                    and _sq_distance(region, anchor) < _sq_distance(place, anchor):
+                # "Shahba" in a report that says "the Shahba region" near Aleppo: not the far-off town
+                place = region
             start = h.start
             if h.first_tok > 0 and toks[h.first_tok - 1][0].lower() in _CONNECTORS \
                     and text[toks[h.first_tok - 1][2]: h.start] == "-":
@@ -419,6 +436,8 @@ class Geoparser:
         if raw_before == "New" and text[toks[h.first_tok - 1][2]: h.start].strip() == "":
             return "new"
         nxt = text[h.end: h.end + 1]
+        if nxt == " " and _OUTLET_AFTER_RE.match(text, h.end):
+            return "skip"
         if nxt == "-" and after in _METONYM_SUFFIX:
             return "skip"
         if before in _METONYM_PREFIX and text[toks[h.first_tok - 1][2]: h.start] == "-":
@@ -439,12 +458,26 @@ class Geoparser:
             return "admin"
         if (before in _ADMIN_BEFORE and raw_before.islower()) or _possessive_countryside(toks, folded, h):
             return "admin"
+        if raw_before.lower() in _COMPASS_BEFORE and raw_before.islower() and self._is_capital_like(h):
+            return "admin"
         two_before = toks[h.first_tok - 2][0].lower() if h.first_tok >= 2 else ""
         if before == "of" and two_before in _ADMIN_BEFORE:
             return "admin"
         if after in _SETTLEMENT_AFTER or (before == "of" and two_before in _SETTLEMENT_BEFORE):
             return "settlement"
         return ""
+
+    def _regions(self, cands: Iterable[tuple[Hit, str | None]]) -> dict[str, Place]:
+        """Per folded base name, the located region the article names in full ("the Shahba region")."""
+        out: dict[str, Place] = {}
+        for h, _ in cands:
+            words = h.key.split(" ")
+            if len(words) < 2 or words[-1] not in _ADMIN_KEYS:
+                continue
+            found = [self.places[i] for i in h.ids if i in self.places and self.places[i].kind == "region"]
+            if len(found) == 1 and found[0].lat is not None:
+                out[" ".join(words[:-1])] = found[0]
+        return out
 
     def _is_capital_like(self, h: Hit) -> bool:
         """Cities that stand for a government when they "say" things: the capital and governorate seats."""
@@ -589,7 +622,7 @@ def _plural_admin_after(toks: list[tuple[str, int, int]], i: int) -> bool:
     """ "Raqqa and Hasakah provinces": the first of a pair shares the plural area word after the second."""
     for j in range(i, min(i + 4, len(toks))):
         word = toks[j][0]
-        if word.lower() in ("provinces", "governorates"):
+        if word.lower() in ("provinces", "governorates", "countrysides"):
             return j > i
         if not word[:1].isupper():
             return False

@@ -83,6 +83,15 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         # foreign places are not Syrian map places
         ("Hezbollah officials in Beirut and diplomats in Moscow and Ankara.", []),
         ("Talks in Tehran and Baghdad.", []),
+        # a compass adjective before a governorate seat names the area; before a town, the town
+        ("Two towns in southern Idlib fell to HTS.", [("Idlib", "idlib-governorate")]),
+        ("Rebels entered northern Rastan.", [("Rastan", "rastan")]),
+        ("Jets struck the Hama and Idlib countrysides.", [("Hama", "hama-governorate"),
+                                                        ("Idlib", "idlib-governorate")]),
+        # a place name with a number is an outlet's name
+        ("Fighters entered Hama, Daraa 24 reported.", [("Hama", "hama")]),
+        ("Homs, according to Aleppo 24, fell.", [("Homs", "homs")]),
+        ("Daraa 24 said the army left Homs.", [("Homs", "homs")]),
         # people and common words are not places
         ("President Bashar al-Assad spoke to Hussein Ahmed.", []),
         ("the aleppo pine grows here", []),
@@ -163,3 +172,23 @@ def test_geoparser_is_cached_per_gazetteer(gazetteer: Gazetteer, factions: Facti
 
     assert geoparser_for(gazetteer, factions) is geoparser_for(gazetteer, factions)
     assert geoparser_for(gazetteer) is not geoparser_for(gazetteer, factions)
+
+
+def test_a_region_named_in_full_resolves_its_bare_name_near_the_other_places(
+    tmp_path: Path, factions: FactionSet,
+) -> None:
+    extra = (
+        "  - {id: shahba-region, name: Shahba region, kind: region, admin1: aleppo-governorate, lat: 36.45,"
+        " lon: 37.12}\n"
+        "  - {id: shahba, name: Shahba, kind: town, lat: 32.85, lon: 36.63}\n"
+    )
+    path = tmp_path / "places.yaml"
+    path.write_text((FIXTURES / "places.yaml").read_text(encoding="utf-8") + extra, encoding="utf-8")
+    parser = Geoparser(load_gazetteer(path), factions)
+    north = "Families from Shahba reached Manbij. The SNA took Tal Rifaat in the Shahba region."
+    assert [m.place for m in parser.parse(north).mentions if m.text == "Shahba"] == ["shahba-region"]
+    # without the region named, or near the town, the bare name is the town
+    assert [m.place for m in parser.parse("Families from Shahba reached Manbij.").mentions
+            if m.text == "Shahba"] == ["shahba"]
+    south = "Druze fighters held Shahba and Daraa. Talks on the Shahba region were held in Daraa."
+    assert [m.place for m in parser.parse(south).mentions if m.text == "Shahba"] == ["shahba"]
