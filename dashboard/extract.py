@@ -381,8 +381,8 @@ _IT_RE = re.compile(
 )
 # A sentence without a place name can still act on one it refers back to.
 _REF_GATE_RE = re.compile(
-    r"\b(?:it|them|the\s+(?:(?:[a-z]+\s+)?(?:city|town|village|base|airport|crossing|towns|villages|cities)|"
-    r"provincial\s+capital))\b", re.IGNORECASE)
+    r"\b(?:it|them|the\s+(?:(?:[a-z]+\s+)?(?:city|town|village|base|airport|crossing|towns|villages|cities|"
+    r"citadel|university|prison)|provincial\s+capital))\b", re.IGNORECASE)
 # The kinds of place each referring word can stand for ("the town" may be a small city in the gazetteer).
 _REFERENT_KINDS: dict[str, frozenset[str]] = {
     "city": frozenset({"city", "town"}),
@@ -539,7 +539,7 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     named = {h.faction for h in factions_hits if h.faction in COALITIONS and not h.generic}
-    if COALITIONS[0] in named and not named & about:
+    if COALITIONS[0] in named:
         # HTS named only as a speaker ("HTS said its fighters ..."): plain "rebels" of this offensive are its
         # coalition. Not so for the SNA or the south, which reports call "Turkish-backed" or "southern".
         about = about | named
@@ -633,7 +633,7 @@ class Extractor:
         self.gazetteer = gazetteer
         self.factions = factions
         self.parser = geoparser_for(gazetteer, factions)
-        self._children: dict[str, list[Place]] | None = None  # places by parent, built on first need
+        self._landmarks: dict[str, list[Place]] | None = None  # places by name word, built on first need
 
     def ingest(self, article: Article) -> IngestResult:
         """Geoparse and extract one report."""
@@ -979,13 +979,17 @@ class Extractor:
         city = self._refer(sent, verb.start, "the city", m.start("what"), m.end("what"))
         if not city:
             return []
-        if self._children is None:
-            self._children = {}
-            for place in self.gazetteer.places.values():
-                if place.parent:
-                    self._children.setdefault(place.parent, []).append(place)
         word = m.group("what").lower().split()[-1]
-        found = [p for p in self._children.get(city[0].place, []) if word in p.name.lower()]
+        if self._landmarks is None:
+            self._landmarks = {}
+            for place in self.gazetteer.places.values():
+                for w in place.name.lower().split():
+                    self._landmarks.setdefault(w, []).append(place)
+        seat = self.gazetteer.places.get(city[0].place)
+        seat_name = seat.name.lower() if seat is not None else city[0].place
+        # its landmark: a child of the city, or one named after it ("Aleppo Citadel")
+        found = [p for p in self._landmarks.get(word, [])
+                 if p.parent == city[0].place or p.name.lower().startswith(seat_name + " ")]
         if len(found) != 1:
             return []  # none, or several airports: not a guess to make
         place = found[0]

@@ -341,6 +341,9 @@ def test_no_change_is_extracted(text: str, gazetteer: Gazetteer, factions: Facti
         # "Syrian opposition fighters" in a report about HTS are HTS's
         ("HTS launched an offensive on Wednesday. Syrian opposition forces captured Saraqib on Friday.",
          "hts"),
+        # a coalition with a qualified name ("Turkish-backed rebels") met only further down is a second group
+        ("Rebels captured Saraqib on Friday. Fighting went on. Civilians fled. Turkish-backed rebels said "
+         "they had taken Manbij on Sunday.", "opposition"),
         # ...else the generic opposition
         ("Rebels captured Saraqib on Friday.", "opposition"),
         ("Anti-regime groups seized Saraqib on Friday.", "opposition"),
@@ -447,3 +450,16 @@ def test_sentences_split_on_ends_and_lines(text: str, expected: list[str]) -> No
 )
 def test_find_verbs(sentence: str, kinds: list[str]) -> None:
     assert [v.kind for v in find_verbs(sentence)] == kinds
+
+
+def test_a_lowercase_landmark_is_that_of_the_city_in_view(tmp_path: Path, factions: FactionSet) -> None:
+    extra = "  - {id: aleppo-citadel, name: Aleppo Citadel, kind: facility, lat: 36.199, lon: 37.163}\n"
+    path = tmp_path / "places.yaml"
+    path.write_text((FIXTURES / "places.yaml").read_text(encoding="utf-8") + extra, encoding="utf-8")
+    gaz = load_gazetteer(path)
+    text = "HTS fighters swept through Aleppo on Friday. By Saturday evening, HTS controlled the citadel."
+    assert changes(text, gaz, factions) == [("aleppo-citadel", "hts", "captured", D(2024, 11, 30))]
+    # with no city in view, or no such landmark there, nothing is guessed
+    assert changes("By Saturday evening, HTS controlled the citadel.", gaz, factions) == []
+    assert changes("HTS swept through Hama on Friday. By Saturday, HTS controlled the citadel.", gaz,
+                   factions) == []
