@@ -704,8 +704,14 @@ class Extractor:
             about.update(h.faction for h in hits if h.start < lede_end and h.faction and not h.generic)
             if not verbs or not hits:
                 continue
+            # only a coalition not yet counted can change the answer: most sentences name none
+            if not any((h.faction in COALITIONS or PATRON_CLIENT.get(h.faction or "") in COALITIONS)
+                       and h.faction not in about and not h.generic for h in hits):
+                continue
             sent = _Sentence(text, s_start, s_end, [], hits, "")
             for verb in verbs:
+                if verb.kind in ("passive", "passive_lost", "follow"):
+                    continue  # their side comes after the verb, or from the change before
                 actor = self._actor_before(sent, verb)
                 if actor:
                     about.add(actor)

@@ -436,7 +436,7 @@ class Geoparser:
         if raw_before == "New" and text[toks[h.first_tok - 1][2]: h.start].strip() == "":
             return "new"
         nxt = text[h.end: h.end + 1]
-        if nxt == " " and _OUTLET_AFTER_RE.match(text, h.end):
+        if nxt == " " and text[h.end + 1: h.end + 2].isdigit() and _OUTLET_AFTER_RE.match(text, h.end):
             return "skip"
         if nxt == "-" and after in _METONYM_SUFFIX:
             return "skip"
@@ -458,7 +458,7 @@ class Geoparser:
             return "admin"
         if (before in _ADMIN_BEFORE and raw_before.islower()) or _possessive_countryside(toks, folded, h):
             return "admin"
-        if raw_before.lower() in _COMPASS_BEFORE and raw_before.islower() and self._is_capital_like(h):
+        if raw_before in _COMPASS_BEFORE and self._is_capital_like(h):  # lower case only
             return "admin"
         two_before = toks[h.first_tok - 2][0].lower() if h.first_tok >= 2 else ""
         if before == "of" and two_before in _ADMIN_BEFORE:
@@ -471,12 +471,12 @@ class Geoparser:
         """Per folded base name, the located region the article names in full ("the Shahba region")."""
         out: dict[str, Place] = {}
         for h, _ in cands:
-            words = h.key.split(" ")
-            if len(words) < 2 or words[-1] not in _ADMIN_KEYS:
+            base, _sep, last = h.key.rpartition(" ")
+            if last not in _ADMIN_KEYS or not base:
                 continue
             found = [self.places[i] for i in h.ids if i in self.places and self.places[i].kind == "region"]
             if len(found) == 1 and found[0].lat is not None:
-                out[" ".join(words[:-1])] = found[0]
+                out[base] = found[0]
         return out
 
     def _is_capital_like(self, h: Hit) -> bool:
