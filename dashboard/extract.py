@@ -432,6 +432,8 @@ _POSITIONS_IN_RE = re.compile(
 _HEAD_NOUN_RE = re.compile(
     r"\bthe\s+(department|command|group|alliance|coalition|movement|council|room|brigade|forces)\b"
     r"(?:[^,;]{0,40}|,[^,;]{0,40},\s*\w*\s*)$", re.IGNORECASE)
+# Between a named side and a plain word that is its own: "SDF fighters", "Turkish-Backed Fighters".
+_JOINED_SIDE_RE = re.compile(r"\s?|-?\s*backed\s", re.IGNORECASE)
 _FIRST_PERSON_RE = re.compile(
     r"\b(?:our\s+(?:[\w-]+\s+)?(?:forces|fighters|units|heroes|troops|men|factions|brigades|soldiers|"
     r"revolutionaries|mujahideen)|we)\b[^,;:]{0,30}$", re.IGNORECASE)
@@ -761,8 +763,8 @@ class Extractor:
             return None
         if hit.generic or sent.text[hit.start: hit.end].lower() in GOVERNMENT_ACTORS:
             # "SDF fighters", "HTS troops": the plain word belongs to the side named right before it
-            named = next((h for h in sent.hits if 0 <= hit.start - h.end <= 1 and not h.generic
-                          and sent.text[h.end: hit.start].strip() == ""), None)
+            named = next((h for h in sent.hits if 0 <= hit.start - h.end <= 10 and not h.generic
+                          and _JOINED_SIDE_RE.fullmatch(sent.text, h.end, hit.start)), None)
             if named is not None:
                 return self._holder(named, sent)
         if hit.generic or (fid == GENERIC_FACTION and _GENERIC_SURFACE_RE.search(

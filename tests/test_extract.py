@@ -251,6 +251,15 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
         # a headline's strong verb over the body's entry of the same side
         ("Insurgents seize Damascus\n\nRebels swept into Damascus on Sunday, the monitor said.",
          [("damascus", "opposition", "captured", D(2024, 12, 1))]),
+        # title-case headlines read like sentences
+        ("Syrian Rebels Capture Hama After Army Pulls Out\n\nFighting continued.",
+         [("hama", "opposition", "captured", MONDAY)]),
+        ("Turkish-Backed Groups Take Tal Rifaat From Kurdish Forces\n\nFighting continued.",
+         [("tal-rifaat", "sna", "captured", MONDAY)]),
+        ("Hama Falls To HTS-Led Rebels\n\nFighting continued.", [("hama", "hts", "captured", MONDAY)]),
+        ("Rebels Enter Homs, Army Says\n\nFighting continued.", [("homs", "opposition", "entered", MONDAY)]),
+        ("Kurdish-Led SDF Takes Control Of Deir Ez-Zor\n\nFighting continued.",
+         [("deir-ez-zor", "sdf", "captured", MONDAY)]),
         # a withdrawal "overnight" before a capture in the same sentence names that capture's previous holder
         ("Rebels said they had taken full control of Homs early Monday after government forces pulled out "
          "overnight.", [("homs", "opposition", "captured", MONDAY)]),
