@@ -126,8 +126,9 @@ _PASSIVE = (
     r"(?:is|are|was|were)\s+(?:now\s+)?(?:(?:fully|entirely|completely|firmly)\s+)?(?:in\s+(?:the\s+)?"
     r"[\w-]+\s+hands|under\s+(?:the\s+)?(?:[\w-]+\s+){0,2}control)(?!\s+(?:of|since)\b)"
 )
-# Ellipsis: "Morek was next", "Homs followed two days later", "followed by Rastan": the verb before, again.
-_FOLLOW = (r"(?:was|were|is|are)\s+next\b|(?:followed|follows|follow)\s+by|(?:soon\s+)?(?:followed|follows)"
+# Ellipsis: "Morek was next", "Homs followed two days later", "followed by Rastan": the verb before, again
+# ("Hama is next" is an aim, not a change).
+_FOLLOW = (r"(?:was|were)\s+next\b|(?:followed|follows|follow)\s+by|(?:soon\s+)?(?:followed|follows)"
            r"(?!\s+(?:the|a|an|by|its|their|his|suit|orders|through)\b)")
 _PASSIVE_LOST = r"(?:be|is|was|been|are|were)\s+lost\s+(?:for|to)"
 _VERB_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -166,7 +167,7 @@ _FIRST_WORDS: dict[str, str] = {
                 "redeployed redeploy "
                 "redeploying repositioned reposition repositioning redeployment withdrawal pullout",
     "lost": "lost lose loses losing",
-    "follow": "was were is are followed follows follow soon",
+    "follow": "was were followed follows follow soon",
 }
 _KINDS_BY_WORD: dict[str, tuple[str, ...]] = {}
 for _kind, _ in _VERB_RES:
@@ -1091,7 +1092,10 @@ class Extractor:
         place = before[-1]
         low = verb.text.lower()
         if _HOLD_RE.search(low):
-            # "are now under rebel control", "was in their hands", "is under full control"
+            # "are now under rebel control", "was in their hands", "is under full control"; but a bare
+            # present ("Kobani is under Kurdish control") describes a state, not a change
+            if low.startswith(("is ", "are ")) and not _CHANGED_STATE_RE.search(low):
+                return []
             winner = self._holder_word(sent, verb)
             return [] if winner is None else [(m.place, winner, "captured", None) for m in before]
         if verb.kind == "passive_lost" or (low.startswith("fell") and re.match(
@@ -1158,6 +1162,7 @@ _ASIDE_RE = re.compile(r"^\s*,[^,;:]{1,120},")
 _AND_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", re.IGNORECASE)
 _HOLD_RE = re.compile(r"\b(?:in\s+(?:the\s+)?(?P<adj>[\w-]+)\s+hands|under\s+(?:the\s+)?"
                       r"(?P<adj2>[\w-]+\s+)?(?:[\w-]+\s+)?control)$", re.IGNORECASE)
+_CHANGED_STATE_RE = re.compile(r"\b(?:now|full|fully|complete|completely|total|totally|entirely)\b")
 _NOT_TAKEN_RE = re.compile(r"\s+(?:back|apart|silent|short|victim|ill|quiet|behind|into|in\s+love|out\b)",
                            re.IGNORECASE)
 # Words naming a side in "under rebel control", "in Kurdish hands".
