@@ -13,7 +13,17 @@ earlier in the sentence, else for the latest place of a fitting kind in the two 
 facility or district stands for its city); "the provincial capital" is the seat of the governorate named
 last; a pronoun subject with no side in its sentence is the side that acted in the sentence before; "X,
 which they entered" makes X the object; "the department" is the side named before whose name ends so.
-A headline's loose verb ("rebels storm Aleppo") yields to the body's account of the same place.
+A headline's loose verb ("rebels storm Aleppo") yields to the body's account of the same place, but a
+strong one ("insurgents seize Damascus") stands over a body that only tells the same side's entry.
+
+Subjects and ellipsis: a passive's subject may be a list ("A and B have fallen") and may sit before an aside
+(", two towns in southern Idlib,", ", which ...,"); a place inside a locative is not the subject. With no
+taker named ("the citadel was taken", "Hama fell on 5 December") the side of the change told in the two
+sentences before takes it, else the report's coalition; "changed hands" needs a named taker. "Morek was
+next", "Homs followed two days later" and "followed by Rastan" repeat the change told just before. "Under
+rebel control", "in their hands", "now control" are changes ("Kobani is under Kurdish control" is a state).
+"Our forces" in a side's statement are the report's coalition; "Kurdish officials said their forces" are the
+SDF; "the groups" is the side named before with that head noun; "the citadel" is the one of the city in view.
 
 States are not changes: "still held", "the SDF-held town", "remains in Kurdish hands"; but "by Saturday
 they held most of the city" is one, and so is "is (now) in the hands of X". A withdrawal a day or more
