@@ -273,6 +273,7 @@ def status_payload(
             ("contested", f"{counts['contested']} contested (hatched)"),
             ("partial", f"{counts['partial']} partly held (ring)"),
             ("mixed", f"{counts['mixed']} mixed control (split)"),
+            ("abandoned", f"{counts['abandoned']} abandoned, holder unknown (grey)"),
             ("unreviewed", f"{counts['unreviewed']} unreviewed (dashed ring)"),
         ) if counts[key]
     )

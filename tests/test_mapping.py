@@ -97,6 +97,14 @@ def test_payload_encodes_state_colours_and_review_flag_per_place() -> None:
     assert p.notes == ("1 contested (hatched)", "1 partly held (ring)", "1 unreviewed (dashed ring)")
 
 
+def test_legend_counts_abandoned_places_apart_from_the_factions() -> None:
+    g = mapping.place_geometry([place("a"), place("b")])
+    snap = {"a": Status("a", "abandoned"), "b": status("b", "held", "hts")}
+    p = mapping.status_payload(g, snap, FACTIONS, selected=None, title="10 Dec 2024")
+    assert p.notes == ("1 abandoned, holder unknown (grey)",)
+    assert p.faction_counts == {"hts": 1}
+
+
 def test_payload_hides_places_outside_the_filter_and_can_show_unknown_ones() -> None:
     g = mapping.place_geometry([place("a"), place("b"), place("c")])
     snap = {"a": status("a", "held", "hts"), "b": status("b", "held", "sna")}
