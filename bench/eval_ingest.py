@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     factions = load_factions(folder / "factions.yaml")
     labels = yaml.safe_load((DEVSET / "labels.yaml").read_text(encoding="utf-8"))
     extra = labels.get("extra_places", {})
-    dev, seed, held, unseen, fourth, fifth, sixth, seventh = (Tally() for _ in range(8))
+    dev, seed, held, unseen, fourth, fifth, sixth, seventh, eighth = (Tally() for _ in range(9))
     for name, label in labels.get("holdout", {}).items():
         held.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("unseen", {}).items():
@@ -172,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         sixth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels.get("seventh", {}).items():
         seventh.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
+    for name, label in labels.get("eighth", {}).items():
+        eighth.add(score(name, DEVSET / f"{name}.txt", label, gaz=gaz, factions=factions, extra=extra))
     for name, label in labels["reports"].items():
         if "external" in label:
             path = (ROOT / label["external"]).resolve()
@@ -197,10 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         report(f"sixth set ({len(labels['sixth'])} reports, x*; first run: see labels.yaml)", sixth)
     if seventh.m_gold:
         report(f"seventh set ({len(labels['seventh'])} reports, z*; first run: see labels.yaml)", seventh)
+    if eighth.m_gold:
+        report(f"eighth set ({len(labels['eighth'])} reports, q*; first run: see labels.yaml)", eighth)
     if seed.m_gold:
         report("AFP seed report (2024-12-02)", seed)
     if args.verbose:
-        for t in (dev, held, unseen, fourth, fifth, sixth, seventh, seed):
+        for t in (dev, held, unseen, fourth, fifth, sixth, seventh, eighth, seed):
             for line in t.notes:
                 print("  -", line)
     return 0
