@@ -82,6 +82,8 @@ _CAPTURE = (
     r"recaptured|recapture|recaptures|recapturing|retook|retake|retaken|retakes|retaking|regained|regain|"
     r"liberated|liberate|liberating|won\s+back|win\s+back|secured|secure|secures|securing|conquered|"
     r"conquer|conquering|occupied|occupy|occupying|"
+    r"(?:declared|declare|declares|declaring)(?=\s+(?:the\s+(?:city|town)\s+of\s+)?[A-Z][^,.;:]{0,40}?\s+"
+    r"(?:free|liberated)\b)|"
     r"stormed(?!\s+into)|storm(?!\s+into)|storms(?!\s+into)|storming(?!\s+into)|"
     r"(?:imposed|impose|imposes|imposing|established|establish|establishes|establishing|extended|extend)\s+"
     r"(?:(?:their|its|full|total|complete|effective)\s+){0,2}control\s+(?:on|over)|"
@@ -164,7 +166,8 @@ _FIRST_WORDS: dict[str, str] = {
                 "overrunning recaptured recapture recaptures recapturing retook retake retaken retakes "
                 "retaking regained regain liberated liberate liberating won win took take taken takes "
                 "taking gained gain wrested wrest assumed assume secured secure secures securing conquered "
-                "conquer conquering occupied occupy occupying announced announces declared declares claimed "
+                "conquer conquering occupied occupy occupying announced announces declared declares declare "
+                "declaring claimed "
                 "claims celebrated hailed confirmed stormed storm storms storming imposed impose imposes "
                 "imposing established establish establishes establishing extended extend now held controlled "
                 "control controls consolidated consolidate consolidates consolidating completed completes "
@@ -222,7 +225,8 @@ _PARTIAL_BEFORE_RE = re.compile(
 )
 _PARTIAL_AFTER_RE = re.compile(
     r"\b(?:barring|except|excluding|apart\s+from|save\s+for|other\s+than|with\s+the\s+exception\s+of|"
-    r"but\s+not|bar)\b",
+    r"but\s+not|bar|(?:taking|seizing|capturing|securing|controlling)\s+(?:most|much|parts|part|half|large\s+parts)"
+    r"\s+of\s+(?:the\s+)?(?:town|city|it|them)\b)\b",
     re.IGNORECASE,
 )
 _EDGE_BEFORE_RE = re.compile(
@@ -375,7 +379,7 @@ class _Sentence:
     prev_mentions: tuple[Mention, ...] = ()
     prev_sentences: tuple[tuple[int, int, list[Hit]], ...] = ()  # (start, end, side names), latest last
     # The last change told in the two sentences before: (faction, kind, date), for "their", "Homs followed".
-    carried: tuple[str | None, str, DateMatch | None] | None = None
+    carried: tuple[str | None, str, DateMatch | None, str | None] | None = None
 
 
 # (start, end, mentions, faction names, control verbs) of one sentence
@@ -454,6 +458,7 @@ _SPEAKER_THEIR_RE = re.compile(
     r"\b(?P<adj>[\w-]+)\s+(?:officials|commanders|leaders|authorities|sources|spokesman|spokeswoman|"
     r"spokesperson|officers)\s+(?:said|say|says|told|stated|announced|confirmed)\s+(?:\w+\s+){0,2}?(?:that\s+)?"
     r"(?:their|its)\s+(?:forces|fighters|troops|units|men)\b[^,;:]{0,30}$", re.IGNORECASE)
+_POSSESSIVE_BEFORE_RE = re.compile(r"\b(?:its|their)\s+(?:own\s+)?$", re.IGNORECASE)
 _RELATIVE_SUBJECT_RE = re.compile(r",\s*(?:which|that)\s+(?=the\s+\w+\b[^,;:]{0,30}$)",
                                   re.IGNORECASE)
 _RELATIVE_WORD_RE = re.compile(r"\b(?:which|that)\b", re.IGNORECASE)
@@ -674,7 +679,7 @@ class Extractor:
         # The places and acting side of the last two sentences, for "the city" and "they" across sentences.
         recent: list[tuple[list[Mention], int, int, list[Hit]]] = []
         all_dates = _DatesOnce(text, article.published)
-        carried: tuple[str | None, str, DateMatch | None] | None = None
+        carried: tuple[str | None, str, DateMatch | None, str | None] | None = None
         since_change = 0
         for s_start, s_end, mentions, hits, verbs in per_sentence:
             since_change += 1
@@ -688,7 +693,7 @@ class Extractor:
                 found = self._sentence(sent, verbs, article, len(proposals), all_dates)
                 if found and (s_start, s_end) != headline:
                     last = found[-1]
-                    carried, since_change = (last.faction, last.kind, last.date_match), 0
+                    carried, since_change = (last.faction, last.kind, last.date_match, last.previous), 0
                 if s_start == headline[0] and s_end == headline[1]:
                     for p in found:
                         p.headline = True
@@ -743,7 +748,7 @@ class Extractor:
             if verb.kind == "follow":
                 scene = sent.carried
                 if out:
-                    scene = (out[-1].faction, out[-1].kind, out[-1].date_match)
+                    scene = (out[-1].faction, out[-1].kind, out[-1].date_match, out[-1].previous)
                 found = self._follow(sent, verb, lo, hi, scene)
             elif verb.kind in ("passive", "passive_lost"):
                 found = self._passive(sent, verb, lo, hi)
@@ -814,10 +819,17 @@ class Extractor:
                 actor = self._subject(sent.text, p_start, p_end, p_hits, sent.coalition)
                 if actor is not None:
                     return actor
+        possessed: str | None = None
         for h in reversed(candidates):
+            if h.generic and possessed is None and _POSSESSIVE_BEFORE_RE.search(sent.text, 0, h.start):
+                # "the Southern Operations Room said its fighters had taken Quneitra": the owner named before
+                possessed = self._holder(h, sent) or ""
+                continue
             holder = self._holder(h, sent)
             if holder is not None:
                 return holder
+        if possessed:
+            return possessed
         near = before[-90:].lower()
         if ("our " in near or "we " in near) and _FIRST_PERSON_RE.search(before[-60:]):
             # a side's own statement: "our forces liberated Rastan" -- the side the report is about
@@ -1052,7 +1064,7 @@ class Extractor:
         return None
 
     def _follow(self, sent: _Sentence, verb: Verb, lo: int, hi: int,
-                scene: tuple[str | None, str, DateMatch | None] | None) -> list[_Found]:
+                scene: tuple[str | None, str, DateMatch | None, str | None] | None) -> list[_Found]:
         """Ellipsis: "Morek was next", "Homs followed", "followed by Rastan" repeat the change told before."""
         if scene is None or scene[0] is None or scene[1] not in ("captured", "captured_partial", "entered"):
             return []
@@ -1131,6 +1143,14 @@ class Extractor:
                 # "Hama fell on 5 December", "the citadel was taken without a fight": no taker named, so the
                 # side of the change told just before, else the side the report is about
                 winner = sent.carried[0] if sent.carried is not None and sent.carried[0] else sent.coalition
+                if sent.carried is not None and winner == sent.carried[0] and sent.carried[3] is not None:
+                    # "Dec. 1: SNA takes Tal Rifaat from the SDF. Dec. 5: Hama falls after government troops
+                    # pull out": a sentence naming another loser is not the same side's story going on
+                    losers = {self._holder(h, sent) for h in sent.hits if not h.generic}
+                    losers.discard(None)
+                    losers.discard(winner)
+                    if losers and sent.carried[3] not in losers:
+                        winner = sent.coalition
         if winner is None:
             return []
         return [(m.place, winner, "captured", None) for m in before]

@@ -40,7 +40,21 @@ GENERIC_ACTORS: tuple[str, ...] = (
     "fighters", "rebel fighters", "insurgent fighters", "armed groups", "armed factions", "local factions",
     "local fighters", "factions", "allied factions", "rebel factions", "militants", "jihadists",
     "opposition groups", "armed opposition groups", "rebel units",
+    # the state media's words for the same armed opposition
+    "terrorists", "terrorist groups", "terrorist organizations", "terrorist organisations",
+    "terrorist factions", "armed terrorist groups", "terrorist organization", "terrorist organisation",
 )
+# Words for a named side that its own or its rivals' media use; added only when the faction file lacks them.
+SIDE_ACTORS: dict[str, tuple[str, ...]] = {
+    # Kurdish media call the Turkish-backed SNA "the occupation factions" or "mercenaries"
+    "sna": ("occupation factions", "Turkish occupation factions", "occupation mercenaries",
+            "Turkish occupation mercenaries", "Turkish-backed mercenaries", "Turkish mercenaries"),
+    # the south's own rebels, named by region rather than by their operations room
+    "southern": ("southern rebel factions", "southern rebel groups", "southern fighters",
+                 "rebels in the south", "fighters in the south", "factions in the south",
+                 "rebel factions in the south", "southern armed groups",
+                 "armed groups in the south", "local factions in the south"),
+}
 # Plain words for the state's forces in Syria reports ("an army brigade surrendered"), when the faction file
 # does not already name them; a longer name wins ("Turkish troops", "US troops").
 GOVERNMENT_FACTION = "government"
@@ -238,6 +252,11 @@ class Geoparser:
                 for word in GENERIC_ACTORS:
                     if fold(word) not in factions.alias_index:
                         self.trie.add(fold(word), _Entry((), faction=GENERIC_FACTION, generic=True))
+            for side, words in SIDE_ACTORS.items():
+                if side in factions.factions:
+                    for word in words:
+                        if fold(word) not in factions.alias_index:
+                            self.trie.add(fold(word), _Entry((), faction=side))
             if GOVERNMENT_FACTION in factions.factions:
                 for word in GOVERNMENT_ACTORS:
                     if fold(word) not in factions.alias_index:

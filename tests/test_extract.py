@@ -262,6 +262,39 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
         ("Rebels Enter Homs, Army Says\n\nFighting continued.", [("homs", "opposition", "entered", MONDAY)]),
         ("Kurdish-Led SDF Takes Control Of Deir Ez-Zor\n\nFighting continued.",
          [("deir-ez-zor", "sdf", "captured", MONDAY)]),
+        # state media's "terrorists" are the armed opposition
+        ("The army said the terrorists had entered parts of Aleppo city on Saturday.",
+         [("aleppo", "opposition", "entered", D(2024, 11, 30))]),
+        ("Terrorist groups seized Saraqib on Friday, a military source said.",
+         [("saraqib", "opposition", "captured", D(2024, 11, 29))]),
+        # Kurdish media's "occupation factions" are the SNA
+        ("The occupation factions entered Tal Rifaat on Sunday.",
+         [("tal-rifaat", "sna", "entered", D(2024, 12, 1))]),
+        ("Turkish occupation mercenaries seized Manbij on Sunday.",
+         [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        # the south's rebels named by region
+        ("Southern rebel factions seized Daraa on Friday.",
+         [("daraa", "southern", "captured", D(2024, 11, 29))]),
+        ("Rebels in the south say they now control Daraa.", [("daraa", "southern", "captured", MONDAY)]),
+        # "its fighters" / "their fighters" after a named side are that side's
+        ("The Southern Operations Room said its fighters had taken Daraa on Sunday.",
+         [("daraa", "southern", "captured", D(2024, 12, 1))]),
+        ("HTS said on Sunday that rebels entered Homs. "
+         "The SNA said their fighters had seized Manbij on Sunday.",
+         [("homs", "hts", "entered", D(2024, 12, 1)), ("manbij", "sna", "captured", D(2024, 12, 1))]),
+        # "declare X free/liberated"
+        ("Rebels declare Damascus free.", [("damascus", "opposition", "captured", MONDAY)]),
+        ("On Sunday HTS declared the city of Hama liberated.", [("hama", "hts", "captured", D(2024, 12, 1))]),
+        # "stormed X, taking most of the town" is partial
+        ("The SNA stormed Manbij on Sunday, taking most of the town.",
+         [("manbij", "sna", "captured_partial", D(2024, 12, 1))]),
+        # an agentless fall naming another loser is not the previous taker's story going on
+        ("HTS led the offensive.\nDec. 1: Turkish-backed factions capture Tal Rifaat from Kurdish forces.\n"
+         "Dec. 5: Hama falls after government troops pull out.",
+         [("tal-rifaat", "sna", "captured", D(2024, 12, 1)), ("hama", "hts", "captured", D(2024, 12, 5))]),
+        ("HTS led the offensive.\nDec. 1: Turkish-backed factions capture Tal Rifaat from Kurdish forces.\n"
+         "Dec. 2: Manbij falls after Kurdish forces pull out.",
+         [("tal-rifaat", "sna", "captured", D(2024, 12, 1)), ("manbij", "sna", "captured", D(2024, 12, 2))]),
         # a withdrawal "overnight" before a capture in the same sentence names that capture's previous holder
         ("Rebels said they had taken full control of Homs early Monday after government forces pulled out "
          "overnight.", [("homs", "opposition", "captured", MONDAY)]),
@@ -307,6 +340,9 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         "The army sent reinforcements to Hama on Sunday.",
         "HTS fighters pushed into Hama province on Sunday.",  # an advance into a province is not a capture
         "Kurdish fighters still held Tal Rifaat.",
+        # "declare" without a place freed, and "its fighters" with no place taken
+        "Rebels declared a curfew in Damascus on Sunday.",
+        "The SNA said its fighters had shelled Manbij on Sunday.",
         # history is not news
         "Government forces retook Aleppo in 2016.",
         "Rebels were driven out of the city's east in 2016, near Aleppo.",
