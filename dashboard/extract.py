@@ -93,7 +93,7 @@ _CAPTURE = (
     r"(?:on|over)|"
     r"now\s+in\s+(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+of|"
     r"(?:announced|announces|declared|declares|claimed|claims|celebrated|hailed|confirmed|completed|completes|"
-    r"completing|finished)\s+(?:the\s+)?"
+    r"completing|finished)\s+(?:(?:on|late|early)\s+[A-Z]\w+\s+)?(?:the\s+)?(?:(?:full|complete|total)\s+)?"
     r"[\"“']?(?:capture|conquest|fall|liberation|takeover|seizure)[\"”']?\s+of|"
     r"(?:took|take|taken|takes|taking|seized|seize|seizing|gained|gain|wrested|wrest|assumed|assume)\s+"
     r"(?:full\s+|total\s+|complete\s+|effective\s+)?control\s+(?:of|over)|"
@@ -197,7 +197,7 @@ _CANCEL_RE = re.compile(
     r"planning|intend|intends|intended|threaten|threatens|threatened|threatening|vowed|vow|vows|would|"
     r"could|might|may|bid|ready|poised|preparing|prepare|prepared|expected|hoping|hope|hopes|want|wants|"
     r"wanted|close|verge|agreed|agree|agrees|if|unless|whether|urged|urging|called|calling|push|pushing|"
-    r"struggled|struggling|managed|bent|determined|able|promised|promise|pledged|pledge)\b|n't\b",
+    r"struggled|struggling|managed|bent|determined|able|promised|promise|pledged|pledge|will|shall)\b|n't\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK_RE = re.compile(
@@ -573,6 +573,11 @@ def article_coalition(factions_hits: list[Hit], about: set[str], lede_end: int =
     return min(counts, key=lambda f: (first[f] >= lede_end, -counts[f], first[f]))
 
 
+def text_ends_with_the(text: str, at: int) -> bool:
+    """True when the word right before ``at`` is "the" ("the factions", not "rebel factions")."""
+    return text[max(0, at - 4): at].lower() == "the "
+
+
 def _as_participle(text: str, verb: Verb) -> Verb | None:
     """A verb followed by "by X" is a participle: "the town of Saraqib, captured by HTS" is passive (place
     before, taker after); "positions abandoned by regime forces" names no place left and is dropped."""
@@ -821,6 +826,11 @@ class Extractor:
                     return actor
         possessed: str | None = None
         for h in reversed(candidates):
+            if h.generic and text_ends_with_the(sent.text, h.start):
+                # "the factions" after "Turkish-backed factions" were named: the side named with that noun
+                named = self._named_with_noun(sent, sent.text[h.start: h.end].lower(), h.start)
+                if named is not None:
+                    return named
             if h.generic and possessed is None and _POSSESSIVE_BEFORE_RE.search(sent.text, 0, h.start):
                 # "the Southern Operations Room said its fighters had taken Quneitra": the owner named before
                 possessed = self._holder(h, sent) or ""
@@ -881,6 +891,15 @@ class Extractor:
                 sent.text[first.end: after[1].start]):
             first = after[1]
         return self._holder(first, sent)
+
+    def _named_with_noun(self, sent: _Sentence, noun: str, before: int) -> str | None:
+        """The side last named by a real name (here or two sentences back) whose name ends in ``noun``."""
+        earlier = [h for _, _, hs in sent.prev_sentences for h in hs] + [
+            h for h in sent.hits if h.end <= before]
+        for h in reversed(earlier):
+            if not h.generic and sent.text[h.start: h.end].lower().endswith(noun):
+                return self._holder(h, sent)
+        return None
 
     def _active(self, sent: _Sentence, verb: Verb, lo: int, hi: int) -> list[_Found]:
         """Actor before the verb, places after it."""
@@ -1359,9 +1378,12 @@ def _merge(proposals: list[_Proposal], article: Article) -> list[ControlEvent]:
         capturers = [p for p in takers if p.kind != "entered"]
         final: list[_Proposal] = []
         for p in pool:
-            if p.kind == "withdrew" and (any(_day(c, article) <= _day(p, article) for c in capturers) or any(
+            if p.kind == "withdrew" and (any(_day(c, article) <= _day(p, article) and c.faction != p.previous
+                                             for c in capturers) or any(
                     t.quote == p.quote and 0 <= (_day(t, article) - _day(p, article)).days <= _night(p)
-                    for t in takers)):
+                    and t.faction != p.previous for t in takers)):
+                # (a side losing what it took itself -- "seized the dam but lost it hours later" -- is a
+                # change of its own)
                 # "... moved into the city after government troops pulled out (overnight)": the entry or
                 # capture told in the same sentence names who left; it is not an event of its own
                 # the capture says who left: it becomes its "previous" (an entry alone does not, nor a

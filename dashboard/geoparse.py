@@ -72,8 +72,8 @@ _STOP_WORDS = (
 )
 STOP_SINGLE: frozenset[str] = frozenset(fold_token(w) for w in _STOP_WORDS.split(" "))
 # Words after a place name that make it the governorate, the settlement, or part of a faction's name.
-_ADMIN_AFTER = frozenset({"province", "provinces", "governorate", "countryside", "countrysides", "region",
-                          "muhafazat"})
+_ADMIN_AFTER = frozenset({"province", "provinces", "governorate", "governorates", "countryside",
+                          "countrysides", "region", "muhafazat"})
 # "southern Idlib", "northern Hama": a compass adjective before a governorate seat means the area.
 _COMPASS_BEFORE = frozenset({
     "northern", "southern", "eastern", "western", "northwestern", "northeastern", "southwestern",
@@ -473,14 +473,15 @@ class Geoparser:
             if verb in _METONYM_VERBS:
                 return "skip"
         if after in _ADMIN_AFTER or (after == "and" and _plural_admin_after(toks, h.last_tok + 2)) \
-                or _plural_admin_before(toks, h.first_tok):
+                or _plural_admin_before(toks, h.first_tok) or _plural_admin_list(text, toks, h.last_tok + 1):
             return "admin"
         if (before in _ADMIN_BEFORE and raw_before.islower()) or _possessive_countryside(toks, folded, h):
             return "admin"
         if raw_before in _COMPASS_BEFORE and self._is_capital_like(h):  # lower case only
             return "admin"
         two_before = toks[h.first_tok - 2][0].lower() if h.first_tok >= 2 else ""
-        if before == "of" and two_before in _ADMIN_BEFORE:
+        if before == "of" and two_before in _ADMIN_BEFORE and after not in _SETTLEMENT_AFTER:
+            # "the countryside of Idlib" is the area; "the countryside of Manbij city" names the city
             return "admin"
         if after in _SETTLEMENT_AFTER or (before == "of" and two_before in _SETTLEMENT_BEFORE):
             return "settlement"
@@ -644,6 +645,26 @@ def _plural_admin_after(toks: list[tuple[str, int, int]], i: int) -> bool:
         if word.lower() in ("provinces", "governorates", "countrysides"):
             return j > i
         if not word[:1].isupper():
+            return False
+    return False
+
+
+_LIST_PARTICLES = frozenset({"al", "el", "ez", "az", "ad", "as", "ash", "ar", "an", "at"})
+
+
+def _plural_admin_list(text: str, toks: list[tuple[str, int, int]], i: int) -> bool:
+    """ "Aleppo, Idlib and Hama governorates": each name of a comma list shares the plural area word."""
+    if i < 1 or i >= len(toks) or text[toks[i - 1][2]: toks[i][1]] != ", ":
+        return False
+    seen_and = False
+    for j in range(i, min(i + 10, len(toks))):
+        word = toks[j][0]
+        low = word.lower()
+        if low in ("provinces", "governorates", "countrysides"):
+            return seen_and
+        if low == "and":
+            seen_and = True
+        elif not word[:1].isupper() and low not in _LIST_PARTICLES:
             return False
     return False
 

@@ -295,6 +295,17 @@ def changes(text: str, gazetteer: Gazetteer, factions: FactionSet,
         ("HTS led the offensive.\nDec. 1: Turkish-backed factions capture Tal Rifaat from Kurdish forces.\n"
          "Dec. 2: Manbij falls after Kurdish forces pull out.",
          [("tal-rifaat", "sna", "captured", D(2024, 12, 1)), ("manbij", "sna", "captured", D(2024, 12, 2))]),
+        # a side losing what it took is a change of its own, dated apart
+        ("HTS captured Saraqib on Friday but lost the town on Sunday.",
+         [("saraqib", "hts", "captured", D(2024, 11, 29)), ("saraqib", None, "withdrew", D(2024, 12, 1))]),
+        ("Turkish-backed factions seized Manbij on Saturday before losing it again on Sunday.",
+         [("manbij", "sna", "captured", D(2024, 11, 30)), ("manbij", None, "withdrew", D(2024, 12, 1))]),
+        # "the factions" after a named side's "... factions" are that side's, not the report's coalition
+        ("HTS led the offensive. Turkish-backed factions attacked Manbij on Saturday. "
+         "The factions seized Manbij on Sunday.", [("manbij", "sna", "captured", D(2024, 12, 1))]),
+        # "announced on Thursday the full liberation of"
+        ("HTS announced on Friday the full liberation of Hama.",
+         [("hama", "hts", "captured", D(2024, 11, 29))]),
         # a withdrawal "overnight" before a capture in the same sentence names that capture's previous holder
         ("Rebels said they had taken full control of Homs early Monday after government forces pulled out "
          "overnight.", [("homs", "opposition", "captured", MONDAY)]),
@@ -343,6 +354,9 @@ def test_changes_are_extracted(text: str, expected: list[tuple[str, str | None, 
         # "declare" without a place freed, and "its fighters" with no place taken
         "Rebels declared a curfew in Damascus on Sunday.",
         "The SNA said its fighters had shelled Manbij on Sunday.",
+        # the future is not news
+        "The SDF said its forces will withdraw from Manbij.",
+        "Our forces will leave Manbij as soon as possible, the SDF said.",
         # history is not news
         "Government forces retook Aleppo in 2016.",
         "Rebels were driven out of the city's east in 2016, near Aleppo.",

@@ -52,6 +52,15 @@ def found(parser: Geoparser, text: str) -> list[tuple[str, str]]:
         ("Clashes spread across Idlib and Aleppo provinces.",
          [("Idlib", "idlib-governorate"), ("Aleppo", "aleppo-governorate")]),
         ("Clashes in Idlib and Aleppo, the provinces' capitals.", [("Idlib", "idlib"), ("Aleppo", "aleppo")]),
+        # a comma list sharing one plural area word: every name is a governorate
+        ("Hostilities continue across Aleppo, Idlib and Hama governorates.",
+         [("Aleppo", "aleppo-governorate"), ("Idlib", "idlib-governorate"), ("Hama", "hama-governorate")]),
+        ("Aleppo, Idlib and Hama were calm.", [("Aleppo", "aleppo"), ("Idlib", "idlib"), ("Hama", "hama")]),
+        ("Aleppo, where the front is quiet, and Idlib provinces", [("Aleppo", "aleppo"),
+                                                                  ("Idlib", "idlib-governorate")]),
+        # "the countryside of X" is the area, "the countryside of X city" names the city
+        ("Clashes in the countryside of Manbij city.", [("Manbij", "manbij")]),
+        ("Clashes in the countryside of Hama.", [("Hama", "hama-governorate")]),
         # "the X countryside" is the land around the city: a bare "X" elsewhere stays the city
         ("In Aleppo, calm. Jets hit towns in the Aleppo countryside.",
          [("Aleppo", "aleppo"), ("Aleppo countryside", "aleppo-governorate")]),
