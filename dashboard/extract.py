@@ -24,6 +24,10 @@ next", "Homs followed two days later" and "followed by Rastan" repeat the change
 rebel control", "in their hands", "now control" are changes ("Kobani is under Kurdish control" is a state).
 "Our forces" in a side's statement are the report's coalition; "Kurdish officials said their forces" are the
 SDF; "the groups" is the side named before with that head noun; "the citadel" is the one of the city in view.
+"X said its fighters" are X's; "the factions" after "Turkish-backed factions" are those. An agentless fall
+carries the side before only when it names no other loser (a timeline's "Hama falls after government troops
+pull out" after "the SNA takes Tal Rifaat from the SDF" is the coalition's). A side losing what it took itself
+("seized the dam but lost it hours later") is a withdrawal of its own; "will withdraw" is no change.
 
 States are not changes: "still held", "the SDF-held town", "remains in Kurdish hands"; but "by Saturday
 they held most of the city" is one, and so is "is (now) in the hands of X". A withdrawal a day or more
