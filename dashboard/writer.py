@@ -49,9 +49,12 @@ MAX_BYTES: Final = 20_000_000  # a data file larger than this is a mistake, not 
 
 def _safe_load(text: str) -> Any:
     """Plain data via libyaml's safe loader when built in (milliseconds for the gazetteer), else PyYAML's."""
-    if getattr(yaml, "__with_libyaml__", False):
-        return yaml.load(text, Loader=yaml.CSafeLoader)  # libyaml's *safe* loader: plain data only
-    return yaml.safe_load(text)
+    # Only the safe loaders are ever named here, so no tag can build an object.
+    loader = (yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader)(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _refuse_aliases(text: str, path: Path) -> None:
